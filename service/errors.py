@@ -1,0 +1,123 @@
+"""The one exception root of soapbridge, and its fields.
+
+    SoapbridgeError
+    ├── ConfigError(file, key)          a configuration file or value is wrong; found at start-up
+    ├── XmlError(sourceline)            a document is not acceptable XML (malformed, DTD, too large)
+    ├── ValidationError(path, line)     a document breaks the schema it must follow
+    ├── MappingError(stylesheet, line)  a stylesheet failed or produced nothing
+    ├── RequestError                    the client's request is wrong (unknown operation, bad JSON)
+    ├── NotFoundError                   the legacy system says the thing asked for does not exist
+    └── UpstreamError(system)           the legacy system failed us
+        ├── UpstreamTimeout
+        ├── UpstreamUnavailable
+        └── UpstreamFault(code, detail) the legacy system answered with a SOAP fault
+
+Foreign exceptions (lxml, zeep, requests) are translated into these at one boundary each;
+these are translated into SOAP faults and JSON errors at the gateway's edge, and nowhere else.
+"""
+
+from __future__ import annotations
+
+
+class SoapbridgeError(Exception):
+    """Root of every error soapbridge raises on purpose."""
+
+    #: The canonical fault code (cn:FaultCode) this error maps to at the edge.
+    fault_code = "InternalError"
+    #: True when the client caused it (SOAP Client/Sender), False when we or upstream did.
+    client_fault = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(SoapbridgeError, ValueError):
+    """Raised when a configuration file or value is missing or wrong."""
+
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
+        where = ": ".join(part for part in (file, key) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.file = file
+        self.key = key
+
+
+class XmlError(SoapbridgeError, ValueError):
+    """Raised when a document is not XML we accept (malformed, a DTD, over a limit)."""
+
+    fault_code = "InvalidRequest"
+    client_fault = True
+
+    def __init__(self, message: str, *, sourceline: int | None = None) -> None:
+        super().__init__(message)
+        self.sourceline = sourceline
+
+
+class ValidationError(SoapbridgeError, ValueError):
+    """Raised when a document does not follow its schema."""
+
+    fault_code = "InvalidRequest"
+    client_fault = True
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+class MappingError(SoapbridgeError):
+    """Raised when a stylesheet fails or its output is unusable."""
+
+    def __init__(self, message: str, *, stylesheet: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.stylesheet = stylesheet
+        self.line = line
+
+
+class RequestError(SoapbridgeError, ValueError):
+    """Raised when a client request cannot be dispatched (unknown operation, bad JSON)."""
+
+    fault_code = "InvalidRequest"
+    client_fault = True
+
+
+class NotFoundError(SoapbridgeError, LookupError):
+    """Raised when a legacy system reports that the requested entity does not exist."""
+
+    fault_code = "NotFound"
+    client_fault = True
+
+    def __init__(self, message: str, *, system: str | None = None) -> None:
+        super().__init__(message)
+        self.system = system
+
+
+class UpstreamError(SoapbridgeError):
+    """Raised when a legacy system cannot give a usable answer."""
+
+    fault_code = "UpstreamFault"
+
+    def __init__(self, message: str, *, system: str) -> None:
+        super().__init__(message)
+        self.system = system
+
+
+class UpstreamTimeout(UpstreamError, TimeoutError):
+    """Raised when a legacy system does not answer within its timeout."""
+
+    fault_code = "UpstreamTimeout"
+
+
+class UpstreamUnavailable(UpstreamError, ConnectionError):
+    """Raised when a legacy system cannot be reached or answers with something that is not SOAP."""
+
+    fault_code = "UpstreamUnavailable"
+
+
+class UpstreamFault(UpstreamError):
+    """Raised when a legacy system answers with a SOAP fault that no adapter rule maps."""
+
+    def __init__(self, message: str, *, system: str, code: str, detail: str | None = None) -> None:
+        super().__init__(message, system=system)
+        self.code = code
+        self.detail = detail

@@ -1,0 +1,184 @@
+"""The SOAP plumbing every emulator shares: envelopes, dispatch by body element, faults, WSDL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from ..errors import XmlError
+from ..namespaces import ENVELOPE_BY_VERSION, WSDL_SOAP11, WSDL_SOAP12
+from ..xmlparse import parse_bytes
+
+CONTENT_TYPE = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
+#: The fault code each SOAP version uses for "the sender is wrong" and "the receiver failed".
+FAULT_CODES = {"1.1": {"client": "Client", "server": "Server"}, "1.2": {"client": "Sender", "server": "Receiver"}}
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class LegacyFault(Exception):
+    """A SOAP fault the legacy system answers with, exactly as its WSDL describes it.
+
+    side is "client" or "server"; detail, when given, becomes the fault's detail element.
+    """
+
+    def __init__(self, side: str, message: str, detail: etree._Element | None = None) -> None:
+        super().__init__(message)
+        self.side = side
+        self.message = message
+        self.detail = detail
+
+
+@dataclass
+class SoapRequest:
+    """What a handler sees of a request: the body's element, the SOAP header and the HTTP headers."""
+
+    body: etree._Element
+    header: etree._Element | None
+    http_headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[SoapRequest], etree._Element]
+
+
+class Emulator:
+    """A WSGI app serving one legacy system: its WSDL files on GET, its operations on POST."""
+
+    def __init__(
+        self,
+        name: str,
+        wsdl_file: Path,
+        soap_version: str,
+        handlers: dict[str, Handler],
+    ) -> None:
+        self.name = name
+        self.wsdl_file = wsdl_file
+        self.soap_version = soap_version
+        self.envelope_ns = ENVELOPE_BY_VERSION[soap_version]
+        self.handlers = handlers
+
+    # -- WSGI -------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method == "GET":
+            return self._serve_file(environ, start_response)
+        if method != "POST":
+            return _respond(start_response, "405 Method Not Allowed", "text/plain", b"use GET or POST\n")
+        status, body = self.handle(_read_body(environ), _http_headers(environ))
+        return _respond(start_response, status, CONTENT_TYPE[self.soap_version], body)
+
+    def handle(self, data: bytes, http_headers: dict[str, str]) -> tuple[str, bytes]:
+        """Answer one SOAP request: (HTTP status line, envelope bytes)."""
+        try:
+            envelope = parse_bytes(data, what="request")
+        except XmlError as exc:
+            return self._fault("client", exc.message)
+        if envelope.tag != f"{{{self.envelope_ns}}}Envelope":
+            return self._version_mismatch(envelope.tag)
+        header = envelope.find(f"{{{self.envelope_ns}}}Header")
+        body = envelope.find(f"{{{self.envelope_ns}}}Body")
+        payload = body[0] if body is not None and len(body) else None
+        if payload is None:
+            return self._fault("client", "the SOAP Body is empty")
+        handler = self.handlers.get(payload.tag)
+        if handler is None:
+            return self._fault("client", f"no operation accepts {etree.QName(payload).localname}")
+        try:
+            answer = handler(SoapRequest(payload, header, http_headers))
+        except LegacyFault as fault:
+            return self._fault(fault.side, fault.message, fault.detail)
+        return "200 OK", self.envelope(answer)
+
+    # -- envelopes --------------------------------------------------------------------------
+
+    def envelope(self, payload: etree._Element) -> bytes:
+        env = etree.Element(f"{{{self.envelope_ns}}}Envelope", nsmap={"soapenv": self.envelope_ns})
+        etree.SubElement(env, f"{{{self.envelope_ns}}}Body").append(payload)
+        return bytes(etree.tostring(env, xml_declaration=True, encoding="utf-8"))
+
+    def _fault(self, side: str, message: str, detail: etree._Element | None = None) -> tuple[str, bytes]:
+        build = _fault11 if self.soap_version == "1.1" else _fault12
+        fault = build(self.envelope_ns, FAULT_CODES[self.soap_version][side], message, detail)
+        status = "400 Bad Request" if self.soap_version == "1.2" and side == "client" else "500 Internal Server Error"
+        return status, self.envelope(fault)
+
+    def _version_mismatch(self, tag: str) -> tuple[str, bytes]:
+        build = _fault11 if self.soap_version == "1.1" else _fault12
+        fault = build(self.envelope_ns, "VersionMismatch", f"expected a SOAP {self.soap_version} envelope, got {tag}", None)
+        return "500 Internal Server Error", self.envelope(fault)
+
+    # -- WSDL and its schemas ---------------------------------------------------------------
+
+    def _serve_file(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        query = environ.get("QUERY_STRING", "")
+        path = environ.get("PATH_INFO", "/")
+        if query.lower() == "wsdl":
+            return _respond(start_response, "200 OK", "text/xml; charset=utf-8", self.published_wsdl(environ))
+        name = path.rsplit("/", 1)[-1]
+        candidate = self.wsdl_file.parent / name
+        if re.fullmatch(r"[\w.\-]+\.(xsd|wsdl)", name) and candidate.is_file():
+            return _respond(start_response, "200 OK", "text/xml; charset=utf-8", candidate.read_bytes())
+        return _respond(start_response, "404 Not Found", "text/plain", b"not found; try ?wsdl\n")
+
+    def published_wsdl(self, environ: dict[str, Any]) -> bytes:
+        """The static WSDL with its soap:address rewritten to where this emulator actually listens."""
+        tree = etree.parse(str(self.wsdl_file), etree.XMLParser(resolve_entities=False, no_network=True))
+        here = _request_url(environ)
+        for ns in (WSDL_SOAP11, WSDL_SOAP12):
+            for address in tree.iter(f"{{{ns}}}address"):
+                address.set("location", here)
+        return bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
+
+
+def _fault11(env_ns: str, code: str, message: str, detail: etree._Element | None) -> etree._Element:
+    fault = etree.Element(f"{{{env_ns}}}Fault")
+    etree.SubElement(fault, "faultcode", nsmap={"soapenv": env_ns}).text = f"soapenv:{code}"
+    etree.SubElement(fault, "faultstring").text = message
+    if detail is not None:
+        etree.SubElement(fault, "detail").append(detail)
+    return fault
+
+
+def _fault12(env_ns: str, code: str, message: str, detail: etree._Element | None) -> etree._Element:
+    fault = etree.Element(f"{{{env_ns}}}Fault", nsmap={"soapenv": env_ns})
+    code_el = etree.SubElement(fault, f"{{{env_ns}}}Code")
+    etree.SubElement(code_el, f"{{{env_ns}}}Value").text = f"soapenv:{code}"
+    reason = etree.SubElement(fault, f"{{{env_ns}}}Reason")
+    text = etree.SubElement(reason, f"{{{env_ns}}}Text")
+    text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    text.text = message
+    if detail is not None:
+        etree.SubElement(fault, f"{{{env_ns}}}Detail").append(detail)
+    return fault
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    data: bytes = environ["wsgi.input"].read(length) if length > 0 else b""
+    return data
+
+
+def _http_headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    return headers
+
+
+def _request_url(environ: dict[str, Any]) -> str:
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"http://{host}{environ.get('PATH_INFO', '/')}"
+
+
+def _respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
