@@ -1,0 +1,208 @@
+"""The CRM: an ERP customer master whose function modules are exposed as a SOAP 1.1 service.
+
+document/literal wrapped, in the RFC layer's dialect: unqualified ABAP field names inside
+namespaced wrappers, KUNNR zero-padded to 10 digits, dates as YYYYMMDD, tables of <item>s,
+and BAPIRET2-style fault details. Every call must carry a WS-Security UsernameToken with a
+PasswordDigest for the account named by SOAPBRIDGE_CRM_USERNAME / SOAPBRIDGE_CRM_PASSWORD.
+
+    Z_CRM_CUSTOMER_READ     IV_KUNNR                -> ES_CUSTOMER      faults NOT_FOUND
+    Z_CRM_CUSTOMER_SEARCH   IV_NAME1?, IV_ORT01?    -> ET_CUSTOMERS
+    Z_CRM_CUSTOMER_UPDATE   IS_CUSTOMER             -> ES_CUSTOMER      faults NOT_FOUND, INVALID_DATA
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from lxml import etree
+
+from ._soap import Emulator, Handler, LegacyFault, SoapRequest
+from ._wsse import TokenRejected, UsernameTokenVerifier
+from .crm_data import (
+    CHARACTER_FIELDS,
+    MAX_TAGS,
+    SEED,
+    CustomerRecord,
+    field_problem,
+    record_from,
+    tag_problem,
+)
+
+NS = "urn:example-erp:crm:customer:v3"
+WSDL_FILE = Path("crm/ZCRM_CUSTOMER_V3.wsdl")
+ENV_USERNAME = "SOAPBRIDGE_CRM_USERNAME"
+ENV_PASSWORD = "SOAPBRIDGE_CRM_PASSWORD"
+#: The message class and system id every BAPIRET2 detail carries.
+MESSAGE_CLASS = "ZCRM"
+SYSTEM_ID = "ERPCLNT100"
+#: Deliberately the same whatever was wrong with the token.
+LOGON_FAILED = "Logon failed: the WS-Security UsernameToken was not accepted"
+
+
+def build(wsdl_root: Path, env: Mapping[str, str]) -> Emulator:
+    """A CRM with freshly seeded customers, accepting only the account env names."""
+    verifier = UsernameTokenVerifier(*_account(env))
+    master = CustomerMaster(SEED)
+    handlers: dict[str, Handler] = {
+        _qname("Z_CRM_CUSTOMER_READ"): master.read,
+        _qname("Z_CRM_CUSTOMER_SEARCH"): master.search,
+        _qname("Z_CRM_CUSTOMER_UPDATE"): master.update,
+    }
+    secured = {tag: _secured(verifier, handler) for tag, handler in handlers.items()}
+    return Emulator("crm", wsdl_root / WSDL_FILE, "1.1", secured)
+
+
+def _account(env: Mapping[str, str]) -> tuple[str, str]:
+    missing = [key for key in (ENV_USERNAME, ENV_PASSWORD) if not env.get(key)]
+    if missing:
+        raise ValueError(f"the crm emulator needs its WS-Security account: set {' and '.join(missing)}")
+    return env[ENV_USERNAME], env[ENV_PASSWORD]
+
+
+def _secured(verifier: UsernameTokenVerifier, handler: Handler) -> Handler:
+    def secured(request: SoapRequest) -> etree._Element:
+        try:
+            verifier.verify(request.header)
+        except TokenRejected:
+            detail = _bapiret2("ZCX_CRM_NO_AUTHORITY", "100", LOGON_FAILED)
+            raise LegacyFault("client", LOGON_FAILED, detail) from None
+        return handler(request)
+
+    return secured
+
+
+class CustomerMaster:
+    """The customer table (KNA1 and friends), shared by the threads serving requests."""
+
+    def __init__(self, seed: Iterable[CustomerRecord]) -> None:
+        self._rows = {record.KUNNR: record for record in seed}
+        self._lock = threading.Lock()
+
+    def read(self, request: SoapRequest) -> etree._Element:
+        kunnr = _param(request.body, "IV_KUNNR")
+        with self._lock:
+            record = self._rows.get(kunnr)
+        if record is None:
+            raise _not_found(kunnr)
+        return _single("Z_CRM_CUSTOMER_READResponse", record)
+
+    def search(self, request: SoapRequest) -> etree._Element:
+        name = _pattern(_param(request.body, "IV_NAME1"), substring=True)
+        city = _pattern(_param(request.body, "IV_ORT01"), substring=False)
+        with self._lock:
+            rows = sorted(self._rows.values(), key=lambda record: record.KUNNR)
+        hits = [row for row in rows if _matches(name, row.NAME1) and _matches(city, row.ORT01)]
+        response = _wrapper("Z_CRM_CUSTOMER_SEARCHResponse")
+        table = etree.SubElement(response, "ET_CUSTOMERS")
+        for record in hits:
+            _structure(table, "item", record)
+        return response
+
+    def update(self, request: SoapRequest) -> etree._Element:
+        given = request.body.find("IS_CUSTOMER")
+        if given is None:
+            raise _invalid("IS_CUSTOMER", "is required")
+        kunnr = _param(given, "KUNNR")
+        with self._lock:
+            known = kunnr in self._rows
+        if not known:
+            raise _not_found(kunnr)
+        record = _record(given)
+        with self._lock:
+            self._rows[kunnr] = record
+        return _single("Z_CRM_CUSTOMER_UPDATEResponse", record)
+
+
+# -- reading requests -----------------------------------------------------------------------
+
+
+def _param(parent: etree._Element, name: str) -> str:
+    """A character parameter's value; an absent parameter is initial (empty), as in ABAP."""
+    return (parent.findtext(name) or "").strip()
+
+
+def _pattern(value: str, *, substring: bool) -> re.Pattern[str] | None:
+    """A case-insensitive pattern over the whole value, * meaning any characters; None: no filter."""
+    if not value:
+        return None
+    if substring and "*" not in value:
+        value = f"*{value}*"
+    return re.compile(".*".join(re.escape(part) for part in value.split("*")), re.IGNORECASE | re.DOTALL)
+
+
+def _matches(pattern: re.Pattern[str] | None, value: str) -> bool:
+    return pattern is None or pattern.fullmatch(value) is not None
+
+
+def _record(given: etree._Element) -> CustomerRecord:
+    """The record IS_CUSTOMER describes; raises the INVALID_DATA fault on the first bad field."""
+    values = {name: _param(given, name) for name in CHARACTER_FIELDS}
+    for name, value in values.items():
+        problem = field_problem(name, value)
+        if problem:
+            raise _invalid(name, problem)
+    return record_from(values, _tags(given))
+
+
+def _tags(given: etree._Element) -> tuple[str, ...]:
+    tags = tuple(_param(item, "TAG") for item in given.iterfind("T_TAGS/item"))
+    if len(tags) > MAX_TAGS:
+        raise _invalid("T_TAGS", f"has more than {MAX_TAGS} rows")
+    for tag in tags:
+        problem = tag_problem(tag)
+        if problem:
+            raise _invalid("TAG", problem)
+    return tags
+
+
+# -- writing answers ------------------------------------------------------------------------
+
+
+def _qname(local: str) -> str:
+    return f"{{{NS}}}{local}"
+
+
+def _wrapper(local: str) -> etree._Element:
+    return etree.Element(_qname(local), nsmap={"n0": NS})
+
+
+def _single(local: str, record: CustomerRecord) -> etree._Element:
+    response = _wrapper(local)
+    _structure(response, "ES_CUSTOMER", record)
+    return response
+
+
+def _structure(parent: etree._Element, tag: str, record: CustomerRecord) -> None:
+    row = etree.SubElement(parent, tag)
+    for name in CHARACTER_FIELDS:
+        etree.SubElement(row, name).text = getattr(record, name)
+    table = etree.SubElement(row, "T_TAGS")
+    for value in record.T_TAGS:
+        etree.SubElement(etree.SubElement(table, "item"), "TAG").text = value
+
+
+# -- faults ---------------------------------------------------------------------------------
+
+
+def _not_found(kunnr: str) -> LegacyFault:
+    shown = kunnr[:50]
+    message = f"Customer {shown} does not exist"
+    return LegacyFault("client", message, _bapiret2("ZCX_CRM_NOT_FOUND", "001", message, shown, "KUNNR"))
+
+
+def _invalid(field: str, problem: str) -> LegacyFault:
+    message = f"Field {field} {problem}"
+    return LegacyFault("client", message, _bapiret2("ZCX_CRM_INVALID_DATA", "002", message, field, field))
+
+
+def _bapiret2(exception: str, number: str, message: str, v1: str = "", field: str = "") -> etree._Element:
+    """A fault detail in the shape of the BAPIRET2 return structure, as the WSDL declares it."""
+    detail = _wrapper(exception)
+    parts = {"TYPE": "E", "ID": MESSAGE_CLASS, "NUMBER": number, "MESSAGE": message}
+    parts |= {"MESSAGE_V1": v1, "FIELD": field, "SYSTEM": SYSTEM_ID}
+    for name, value in parts.items():
+        etree.SubElement(detail, name).text = value
+    return detail

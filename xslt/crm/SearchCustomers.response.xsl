@@ -1,0 +1,90 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  Z_CRM_CUSTOMER_SEARCHResponse (crm) -> SearchCustomersResponse: each ET_CUSTOMERS item
+  -> customer, in the CRM's order (by KUNNR). The CRM cannot filter by status, so the
+  canonical request's status arrives as the param $status and is applied here.
+
+  Field rules, shared by the three crm response stylesheets (kept in each, so that a
+  stylesheet stands alone): KUNNR -> id without its leading zeros (string operations, no
+  number conversion, nothing rounded); ERDAT YYYYMMDD -> since YYYY-MM-DD; STATUS A/I/B ->
+  active/inactive/blocked; an empty TELF1 (the CRM's initial value) -> no phone; T_TAGS rows
+  -> tag elements, empty rows skipped; character fields are whitespace-normalised.
+-->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:cn="urn:soapbridge:canonical:v1"
+    xmlns:n0="urn:example-erp:crm:customer:v3"
+    exclude-result-prefixes="n0">
+  <xsl:output method="xml" encoding="UTF-8"/>
+
+  <!-- The canonical request's status (active, inactive, blocked), or empty: every status. -->
+  <xsl:param name="status"/>
+  <xsl:variable name="flag">
+    <xsl:choose>
+      <xsl:when test="$status = 'active'">A</xsl:when>
+      <xsl:when test="$status = 'inactive'">I</xsl:when>
+      <xsl:when test="$status = 'blocked'">B</xsl:when>
+      <xsl:otherwise/>
+    </xsl:choose>
+  </xsl:variable>
+
+  <xsl:template match="/n0:Z_CRM_CUSTOMER_SEARCHResponse">
+    <cn:SearchCustomersResponse>
+      <xsl:apply-templates select="ET_CUSTOMERS/item[$status = '' or normalize-space(STATUS) = $flag]"/>
+    </cn:SearchCustomersResponse>
+  </xsl:template>
+
+  <xsl:template match="/*" priority="-1">
+    <xsl:message terminate="yes">expected n0:Z_CRM_CUSTOMER_SEARCHResponse, got <xsl:value-of select="name()"/></xsl:message>
+  </xsl:template>
+
+  <!-- One ZCRM_S_CUSTOMER structure (ES_CUSTOMER or a table item) -> cn:customer. -->
+  <xsl:template match="ES_CUSTOMER | ET_CUSTOMERS/item">
+    <cn:customer>
+      <cn:id>
+        <xsl:call-template name="without-leading-zeros">
+          <xsl:with-param name="digits" select="normalize-space(KUNNR)"/>
+        </xsl:call-template>
+      </cn:id>
+      <cn:name><xsl:value-of select="normalize-space(NAME1)"/></cn:name>
+      <cn:email><xsl:value-of select="normalize-space(SMTP_ADDR)"/></cn:email>
+      <xsl:if test="normalize-space(TELF1) != ''">
+        <cn:phone><xsl:value-of select="normalize-space(TELF1)"/></cn:phone>
+      </xsl:if>
+      <cn:status>
+        <xsl:choose>
+          <xsl:when test="normalize-space(STATUS) = 'A'">active</xsl:when>
+          <xsl:when test="normalize-space(STATUS) = 'I'">inactive</xsl:when>
+          <xsl:when test="normalize-space(STATUS) = 'B'">blocked</xsl:when>
+          <!-- anything else fails canonical validation, naming the field -->
+          <xsl:otherwise><xsl:value-of select="STATUS"/></xsl:otherwise>
+        </xsl:choose>
+      </cn:status>
+      <cn:since>
+        <xsl:value-of select="concat(substring(ERDAT, 1, 4), '-', substring(ERDAT, 5, 2), '-', substring(ERDAT, 7, 2))"/>
+      </cn:since>
+      <cn:address>
+        <cn:street><xsl:value-of select="normalize-space(STRAS)"/></cn:street>
+        <cn:postalCode><xsl:value-of select="normalize-space(PSTLZ)"/></cn:postalCode>
+        <cn:city><xsl:value-of select="normalize-space(ORT01)"/></cn:city>
+        <cn:country><xsl:value-of select="normalize-space(LAND1)"/></cn:country>
+      </cn:address>
+      <xsl:for-each select="T_TAGS/item/TAG[normalize-space(.) != '']">
+        <cn:tag><xsl:value-of select="normalize-space(.)"/></cn:tag>
+      </xsl:for-each>
+    </cn:customer>
+  </xsl:template>
+
+  <!-- "0000001001" -> "1001", by string operations only. -->
+  <xsl:template name="without-leading-zeros">
+    <xsl:param name="digits"/>
+    <xsl:choose>
+      <xsl:when test="starts-with($digits, '0') and string-length($digits) &gt; 1">
+        <xsl:call-template name="without-leading-zeros">
+          <xsl:with-param name="digits" select="substring($digits, 2)"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$digits"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+</xsl:stylesheet>
