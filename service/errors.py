@@ -6,7 +6,8 @@
     ├── ValidationError(path, line)     a document breaks the schema it must follow
     ├── MappingError(stylesheet, line)  a stylesheet failed or produced nothing
     ├── RequestError                    the client's request is wrong (unknown operation, bad JSON)
-    ├── NotFoundError                   the legacy system says the thing asked for does not exist
+    ├── NotFoundError(system)           the legacy system says the thing asked for does not exist
+    ├── ConflictError(system)           the legacy system refuses the change as conflicting
     └── UpstreamError(system)           the legacy system failed us
         ├── UpstreamTimeout
         ├── UpstreamUnavailable
@@ -66,12 +67,17 @@ class ValidationError(SoapbridgeError, ValueError):
 
 
 class MappingError(SoapbridgeError):
-    """Raised when a stylesheet fails or its output is unusable."""
+    """Raised when a stylesheet fails or its output is unusable.
 
-    def __init__(self, message: str, *, stylesheet: str, line: int | None = None) -> None:
+    terminated is True when the stylesheet refused its input on purpose, with
+    xsl:message terminate="yes"; the message is then the stylesheet's own words.
+    """
+
+    def __init__(self, message: str, *, stylesheet: str, line: int | None = None, terminated: bool = False) -> None:
         super().__init__(message)
         self.stylesheet = stylesheet
         self.line = line
+        self.terminated = terminated
 
 
 class RequestError(SoapbridgeError, ValueError):
@@ -85,6 +91,17 @@ class NotFoundError(SoapbridgeError, LookupError):
     """Raised when a legacy system reports that the requested entity does not exist."""
 
     fault_code = "NotFound"
+    client_fault = True
+
+    def __init__(self, message: str, *, system: str | None = None) -> None:
+        super().__init__(message)
+        self.system = system
+
+
+class ConflictError(SoapbridgeError):
+    """Raised when a legacy system refuses a change because it conflicts with its state."""
+
+    fault_code = "Conflict"
     client_fault = True
 
     def __init__(self, message: str, *, system: str | None = None) -> None:

@@ -1,1 +1,5 @@
-"""engine"""
+"""The pipeline between the gateway's edge and the legacy systems."""
+
+from .engine import Engine
+
+__all__ = ["Engine"]

@@ -32,7 +32,7 @@ class RunningEmulator:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
+        host, port = self.server.socket.getsockname()[:2]
         return f"http://{host}:{port}/{self.emulator.name}"
 
     def stop(self) -> None:

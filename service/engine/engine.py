@@ -1,0 +1,123 @@
+"""The engine: runs a canonical operation through steps, stylesheets and the legacy system.
+
+    canonical request --(request XSLT)--> legacy body --(zeep transport)--> legacy answer
+    legacy answer --(response XSLT)--> canonical response --(canonical XSD)--> caller
+
+Every body stays an lxml tree. Requests and responses are validated against the canonical
+XSD here, so every entry point (SOAP 1.1, SOAP 1.2, JSON, composites) gets the same checks.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from lxml import etree
+
+from ..config import AdapterConfig, load_adapters
+from ..contract import Contract
+from ..errors import ConfigError, MappingError, RequestError, ValidationError
+from ..namespaces import CONTEXT
+from ..settings import Settings
+from ..upstream.client import Upstream
+from .operations import CompiledOperation, StylesheetCache, compile_adapter
+
+UpstreamFactory = Callable[[AdapterConfig], Upstream]
+
+
+class Engine:
+    """Loaded once per process: every adapter, WSDL and stylesheet, ready to serve."""
+
+    def __init__(self, settings: Settings, upstream_factory: UpstreamFactory = Upstream) -> None:
+        self.settings = settings
+        self.contract = Contract(settings.canonical_xsd)
+        self.adapters = load_adapters(settings)
+        self.upstreams = {a.name: upstream_factory(a) for a in self.adapters if a.wsdl is not None}
+        self.stylesheets = StylesheetCache(settings.root)
+        self.operations: dict[str, CompiledOperation] = {}
+        for adapter in self.adapters:
+            for compiled in compile_adapter(adapter, self.upstreams.get(adapter.name), self.contract, self.stylesheets):
+                self.operations[compiled.name] = compiled
+        _check_steps(self.operations, self.adapters)
+
+    def call(self, name: str, request: etree._Element) -> etree._Element:
+        """Run the canonical operation `name` on a canonical request element."""
+        operation = self.operations.get(name)
+        if operation is None:
+            raise RequestError(f"{name} is not an operation of this gateway")
+        if request.tag != operation.contract.request:
+            raise RequestError(f"{name} expects {operation.contract.request}, got {request.tag}")
+        self.contract.validate(request)
+        response = self._run(operation, request)
+        self._check_response(operation, response)
+        return response
+
+    def _run(self, operation: CompiledOperation, request: etree._Element) -> etree._Element:
+        params = _request_fields(request) if operation.response.params else {}
+        source = self._context(operation, request) if operation.steps else request
+        if operation.upstream is None or operation.request is None or operation.upstream_operation is None:
+            return operation.response.apply(source, params)
+        legacy_request = _map_request(operation.request.apply, source)
+        answer = operation.upstream.call(operation.upstream_operation, legacy_request)
+        return operation.response.apply(answer, params)
+
+    def _context(self, operation: CompiledOperation, request: etree._Element) -> etree._Element:
+        """<ctx:context> with the request and each step's answer, for a composite's stylesheets."""
+        context = etree.Element(f"{{{CONTEXT}}}context", nsmap={"ctx": CONTEXT})
+        etree.SubElement(context, f"{{{CONTEXT}}}request").append(copy.deepcopy(request))
+        for step in operation.steps:
+            step_request = _map_request(step.request.apply, context)
+            holder = etree.SubElement(context, f"{{{CONTEXT}}}step", name=step.name)
+            holder.append(self.call(step.call, step_request))
+        return context
+
+    def _check_response(self, operation: CompiledOperation, response: etree._Element) -> None:
+        if response.tag != operation.contract.response:
+            raise MappingError(f"{operation.response.label} produced {response.tag}, expected {operation.contract.response}",
+                               stylesheet=operation.response.label)
+        try:
+            self.contract.validate(response)
+        except ValidationError as exc:
+            raise MappingError(f"{operation.response.label} produced an invalid {operation.name}Response: {exc.message}",
+                               stylesheet=operation.response.label, line=exc.line) from exc
+
+
+def _map_request(apply: Callable[[etree._Element], etree._Element], source: etree._Element) -> etree._Element:
+    """Apply a request-side stylesheet; a deliberate refusal is the client's fault, not ours."""
+    try:
+        return apply(source)
+    except MappingError as exc:
+        if exc.terminated:
+            raise RequestError(exc.message) from exc
+        raise
+
+
+def _request_fields(request: etree._Element) -> dict[str, str]:
+    """The request's simple fields by local name: the response stylesheet's xsl:params."""
+    return {etree.QName(child).localname: child.text or "" for child in request.iterchildren(tag=etree.Element)
+            if len(child) == 0}
+
+
+def _check_steps(operations: dict[str, CompiledOperation], adapters: list[AdapterConfig]) -> None:
+    files = {name: adapter.file for adapter in adapters for name in adapter.operations}
+    for operation in operations.values():
+        for index, step in enumerate(operation.steps):
+            if step.call not in operations:
+                raise ConfigError(f"calls {step.call}, which no adapter serves", file=str(files[operation.name]),
+                                  key=f"operations.{operation.name}.steps[{index}].call")
+            if _reaches(operations, step.call, operation.name):
+                raise ConfigError(f"calls {step.call}, which calls {operation.name} back",
+                                  file=str(files[operation.name]), key=f"operations.{operation.name}.steps[{index}].call")
+
+
+def _reaches(operations: dict[str, CompiledOperation], start: str, target: str) -> bool:
+    seen: set[str] = set()
+    pending = [start]
+    while pending:
+        name = pending.pop()
+        if name == target:
+            return True
+        if name not in seen:
+            seen.add(name)
+            pending.extend(step.call for step in operations[name].steps)
+    return False

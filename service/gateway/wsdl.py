@@ -1,0 +1,104 @@
+"""The gateway's WSDLs: Spyne writes the service description, the canonical XSD is its types.
+
+Spyne generates messages, portType, binding and service for the canonical operations (it is
+cheap here: once per process, never per request). Its types section is replaced with the
+canonical XSD itself, so the published types are the single source of truth verbatim, and
+the document is brought to WS-I Basic Profile form: one part named "parameters" per message,
+a soapAction per operation, the HTTP transport, and no namespace it does not use.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+
+from lxml import etree
+
+from .._spyne import spyne  # noqa: F401  (repairs spyne's bundled six before anything below)
+from ..contract import FAULT_ELEMENT, Contract
+from ..namespaces import WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
+
+from spyne import Application, Fault, ServiceBase, rpc  # noqa: E402, I001
+from spyne.interface.wsdl import Wsdl11  # noqa: E402
+from spyne.protocol.soap import Soap11, Soap12  # noqa: E402
+
+SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
+BINDING_NS = {"1.1": WSDL_SOAP11, "1.2": WSDL_SOAP12}
+ADDRESS_PLACEHOLDER = "http://soapbridge.invalid/address"
+SERVICE_NAME = "Soapbridge"
+
+
+def soap_action(contract: Contract, operation: str) -> str:
+    """The SOAPAction of a canonical operation, the same for SOAP 1.1 and 1.2."""
+    return f"{contract.namespace}/{operation}"
+
+
+def build_wsdl(contract: Contract, operations: Iterable[str], version: str) -> bytes:
+    """The WSDL document for one SOAP version, with ADDRESS_PLACEHOLDER as the endpoint."""
+    names = sorted(operations)
+    skeleton = etree.fromstring(_spyne_wsdl(contract.namespace, names, version))
+    wsdl = _clean_root(skeleton, contract.namespace, version)
+    _replace_types(wsdl, contract)
+    _name_parts(wsdl)
+    _fix_binding(wsdl, contract, version)
+    return bytes(etree.tostring(wsdl, xml_declaration=True, encoding="utf-8", pretty_print=True))
+
+
+def _spyne_wsdl(namespace: str, operations: list[str], version: str) -> bytes:
+    fault = type(FAULT_ELEMENT, (Fault,), {"__namespace__": namespace, "__type_name__": FAULT_ELEMENT})
+    methods = {name: _method(name, fault) for name in operations}
+    service = type(f"{SERVICE_NAME}Service", (ServiceBase,), methods)
+    protocol = Soap11 if version == "1.1" else Soap12
+    application = Application([service], tns=namespace, name=SERVICE_NAME, in_protocol=protocol(), out_protocol=protocol())
+    interface = Wsdl11(application.interface)
+    interface.build_interface_document(ADDRESS_PLACEHOLDER)
+    document: bytes = interface.get_interface_document()
+    return document
+
+
+def _method(name: str, fault: type) -> object:
+    def operation(ctx: object) -> None:
+        """Never called: the gateway dispatches bodies itself, Spyne only describes them."""
+
+    operation.__name__ = name
+    return rpc(_throws=[fault], _in_message_name=name, _out_message_name=f"{name}Response")(operation)
+
+
+def _clean_root(skeleton: etree._Element, namespace: str, version: str) -> etree._Element:
+    """A new root declaring only what the document uses, children in WSDL 1.1 order."""
+    nsmap = {"wsdl": WSDL11, "soap" if version == "1.1" else "soap12": BINDING_NS[version], "xs": XSD, "cn": namespace}
+    root = etree.Element(f"{{{WSDL11}}}definitions", nsmap=nsmap, name=SERVICE_NAME, targetNamespace=namespace)
+    for local in ("types", "message", "portType", "binding", "service"):
+        for child in skeleton.findall(f"{{{WSDL11}}}{local}"):
+            root.append(child)
+    for element in root.iter():
+        element.attrib.pop("parameterOrder", None)
+        for name, value in element.attrib.items():  # one prefix, the XSD's, for the canonical namespace
+            if value.startswith("tns:"):
+                element.set(name, "cn:" + value[4:])
+    return root
+
+
+def _replace_types(wsdl: etree._Element, contract: Contract) -> None:
+    types = wsdl.find(f"{{{WSDL11}}}types")
+    types.clear()
+    schema = copy.deepcopy(contract.document.getroot())
+    for comment in schema.xpath("//comment()"):
+        comment.getparent().remove(comment)
+    types.append(schema)
+
+
+def _name_parts(wsdl: etree._Element) -> None:
+    for message in wsdl.iterfind(f"{{{WSDL11}}}message"):
+        for part in message.iterfind(f"{{{WSDL11}}}part"):
+            part.set("name", "fault" if message.get("name") == FAULT_ELEMENT else "parameters")
+
+
+def _fix_binding(wsdl: etree._Element, contract: Contract, version: str) -> None:
+    soap = BINDING_NS[version]
+    for binding in wsdl.iter(f"{{{soap}}}binding"):
+        binding.set("transport", SOAP_HTTP)
+    for operation in wsdl.iterfind(f"{{{WSDL11}}}binding/{{{WSDL11}}}operation"):
+        soap_operation = operation.find(f"{{{soap}}}operation")
+        soap_operation.set("soapAction", soap_action(contract, operation.get("name", "")))
+    etree.cleanup_namespaces(wsdl, keep_ns_prefixes=sorted(p for p in wsdl.nsmap if p))

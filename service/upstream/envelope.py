@@ -1,0 +1,56 @@
+"""Legacy SOAP envelopes: wrap an outgoing body, open an incoming answer, read a fault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..errors import UpstreamUnavailable, XmlError
+from ..namespaces import ENVELOPE_BY_VERSION, SOAP11_ENV, SOAP12_ENV
+from ..xmlparse import parse_bytes
+
+
+@dataclass
+class LegacyFault(Exception):
+    """A SOAP fault a legacy system answered with, before the adapter's rules give it meaning."""
+
+    code: str
+    message: str
+    element: etree._Element
+
+
+def wrap(body: etree._Element, version: str) -> etree._Element:
+    """A new envelope of the given SOAP version holding body (moved, not copied)."""
+    namespace = ENVELOPE_BY_VERSION[version]
+    envelope = etree.Element(f"{{{namespace}}}Envelope", nsmap={"soapenv": namespace})
+    etree.SubElement(envelope, f"{{{namespace}}}Body").append(body)
+    return envelope
+
+
+def open_answer(data: bytes, version: str, system: str) -> etree._Element:
+    """The Body's element of a legacy answer; LegacyFault for a fault, UpstreamUnavailable for junk."""
+    try:
+        envelope = parse_bytes(data, what=f"answer from {system}")
+    except XmlError as exc:
+        raise UpstreamUnavailable(f"{system} answered with something that is not XML", system=system) from exc
+    namespace = ENVELOPE_BY_VERSION[version]
+    body = envelope.find(f"{{{namespace}}}Body") if envelope.tag == f"{{{namespace}}}Envelope" else None
+    if body is None:
+        raise UpstreamUnavailable(f"{system} answered with XML that is not a SOAP {version} envelope", system=system)
+    payload = next(body.iterchildren(tag=etree.Element), None)
+    if payload is None:
+        raise UpstreamUnavailable(f"{system} answered with an empty SOAP Body", system=system)
+    if payload.tag == f"{{{namespace}}}Fault":
+        raise read_fault(payload)
+    return payload
+
+
+def read_fault(fault: etree._Element) -> LegacyFault:
+    if fault.tag == f"{{{SOAP12_ENV}}}Fault":
+        code = fault.findtext(f"{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Value", "")
+        reason = fault.findtext(f"{{{SOAP12_ENV}}}Reason/{{{SOAP12_ENV}}}Text", "")
+    else:
+        code = fault.findtext("faultcode", "") or fault.findtext(f"{{{SOAP11_ENV}}}faultcode", "")
+        reason = fault.findtext("faultstring", "") or fault.findtext(f"{{{SOAP11_ENV}}}faultstring", "")
+    return LegacyFault(code.strip(), reason.strip(), fault)

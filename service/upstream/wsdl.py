@@ -1,0 +1,108 @@
+"""A legacy WSDL, loaded once by zeep from local files only, reduced to what a call needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import zeep
+from zeep.exceptions import Error as ZeepError
+from zeep.transports import Transport
+from zeep.wsdl import Document
+from zeep.wsdl.bindings.soap import Soap12Binding, SoapBinding
+
+from ..errors import ConfigError, SoapbridgeError, XmlError
+
+ZEEP_SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
+@dataclass(frozen=True)
+class UpstreamOperation:
+    """One operation of the legacy binding: how to address it and what its bodies are called."""
+
+    name: str
+    soap_version: str
+    soap_action: str
+    style: str
+    input_tag: str | None
+    output_tag: str | None
+
+
+@dataclass(frozen=True)
+class UpstreamService:
+    address: str
+    operations: dict[str, UpstreamOperation]
+
+
+class LocalTransport(Transport):  # type: ignore[misc]
+    """Loads WSDL and XSD files from one local folder; anything else is refused by name."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.folder = folder.resolve()
+
+    def load(self, url: str) -> bytes:
+        path = _local_path(url)
+        if path is None:
+            raise XmlError(f"refusing to fetch {url}: WSDLs and schemas are loaded from local files only")
+        if not path.is_relative_to(self.folder):
+            raise XmlError(f"refusing to read {path}: it is outside {self.folder}")
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise XmlError(f"cannot read {path.name}: {exc.strerror}") from exc
+
+
+def load_service(wsdl: Path, *, folder: Path, service: str | None = None, port: str | None = None) -> UpstreamService:
+    """Load the WSDL and describe the chosen port's binding; ConfigError if anything is wrong."""
+    document = _document(wsdl, folder)
+    chosen = _port(document, wsdl, service, port)
+    binding = chosen.binding
+    version = "1.2" if isinstance(binding, Soap12Binding) else "1.1"
+    operations = {name: _operation(name, op, version) for name, op in binding._operations.items()}
+    return UpstreamService(chosen.binding_options.get("address", ""), operations)
+
+
+def _document(wsdl: Path, folder: Path) -> Document:
+    try:
+        return Document(str(wsdl), LocalTransport(folder), settings=ZEEP_SETTINGS)  # type: ignore[arg-type]
+    except SoapbridgeError as exc:
+        raise ConfigError(exc.message, file=str(wsdl)) from exc
+    except (ZeepError, OSError, ValueError) as exc:
+        raise ConfigError(f"the WSDL does not load: {exc}", file=str(wsdl)) from exc
+
+
+def _port(document: Document, wsdl: Path, service: str | None, port: str | None) -> Any:
+    ports = [
+        (service_name, port_name, port_obj)
+        for service_name, service_obj in document.services.items()
+        for port_name, port_obj in service_obj.ports.items()
+        if isinstance(port_obj.binding, SoapBinding)
+        and service in (None, service_name)
+        and port in (None, port_name)
+    ]
+    if len(ports) != 1:
+        found = ", ".join(f"{s}/{p}" for s, p, _ in ports) or "none"
+        raise ConfigError(f"expected exactly one SOAP port (set system.service and system.port); found {found}",
+                          file=str(wsdl))
+    return ports[0][2]
+
+
+def _operation(name: str, operation: Any, version: str) -> UpstreamOperation:
+    def body_tag(message: Any) -> str | None:
+        body = getattr(message, "body", None)
+        return str(body.qname) if body is not None and body.qname is not None else None
+
+    return UpstreamOperation(name, version, operation.soapaction or "", operation.style or "document",
+                             body_tag(operation.input), body_tag(operation.output))
+
+
+def _local_path(url: str) -> Path | None:
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path)).resolve()
+    if parsed.scheme in ("", ) or (len(parsed.scheme) == 1 and url[1:3] in (":\\", ":/")):
+        return Path(url).resolve()
+    return None
