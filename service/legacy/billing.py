@@ -57,6 +57,11 @@ class BillingState:
         self.invoices: dict[str, Invoice] = seed_invoices()
         self.payments: list[Payment] = []
 
+    def reset(self) -> None:
+        """Back to the seed, so that tests can share one server and still start alike."""
+        with self.lock:
+            self.accounts, self.invoices, self.payments = seed_accounts(), seed_invoices(), []
+
     def invoices_of(self, account: Account) -> list[Invoice]:
         return [inv for inv in self.invoices.values() if inv.account_no == account.number]
 

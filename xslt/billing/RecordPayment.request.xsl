@@ -5,10 +5,10 @@
   Money: canonical amount (xs:decimal, up to four fraction digits, > 0) -> billing's integer
   cents, by moving the decimal point two places in the string: exact, no floating point and
   no rounding, ever. "+0175.5000" -> 17550, "0.05" -> 5, "100" -> 10000.
-  Sub-cent amounts are NOT rounded: an amount with non-zero digits beyond the cents (12.345)
-  becomes the exact, fractional cent count (1234.5). Billing refuses it with its
-  ValidationFault (field amountCents), which adapters/billing.toml maps to InvalidRequest,
-  and nothing is booked. Rounding money silently in a mapping would be worse.
+  Sub-cent amounts are refused, never rounded: an amount with non-zero digits beyond the
+  cents (12.345) stops the transform with xsl:message terminate="yes", which the engine
+  answers with InvalidRequest before anything reaches billing (a payment posting is not
+  idempotent, so a bad one should not even be attempted). Trailing zeros are fine (12.3400).
   Dates: paidOn (xs:date YYYY-MM-DD, a timezone suffix is dropped: billing books calendar
   days) -> billing's value date DD.MM.YYYY.
   The reference is passed unchanged; billing refuses more than 140 characters
@@ -33,19 +33,19 @@
     </ns1:postPayment>
   </xsl:template>
 
-  <!-- Decimal -> cents by string surgery; digits beyond the cents stay behind a point. -->
+  <!-- Decimal -> cents by string surgery; refuses digits beyond the cents. -->
   <xsl:template name="cents">
     <xsl:param name="amount"/>
     <xsl:variable name="a" select="translate(normalize-space($amount), '+', '')"/>
     <xsl:variable name="fraction" select="substring-after($a, '.')"/>
     <xsl:variable name="subcents" select="substring($fraction, 3)"/>
+    <xsl:if test="translate($subcents, '0', '') != ''">
+      <xsl:message terminate="yes">amount <xsl:value-of select="$amount"/> has digits beyond the cents; billing books whole cents only</xsl:message>
+    </xsl:if>
     <xsl:call-template name="without-leading-zeros">
       <xsl:with-param name="digits"
           select="concat(substring-before(concat($a, '.'), '.'), substring(concat($fraction, '00'), 1, 2))"/>
     </xsl:call-template>
-    <xsl:if test="translate($subcents, '0', '') != ''">
-      <xsl:value-of select="concat('.', $subcents)"/>
-    </xsl:if>
   </xsl:template>
 
   <xsl:template name="without-leading-zeros">
