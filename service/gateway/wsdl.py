@@ -21,6 +21,7 @@ from ..namespaces import WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
 from spyne import Application, Fault, ServiceBase, rpc  # noqa: E402, I001
 from spyne.interface.wsdl import Wsdl11  # noqa: E402
 from spyne.protocol.soap import Soap11, Soap12  # noqa: E402
+from spyne.util.appreg import unregister_application  # noqa: E402
 
 SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
 BINDING_NS = {"1.1": WSDL_SOAP11, "1.2": WSDL_SOAP12}
@@ -50,9 +51,12 @@ def _spyne_wsdl(namespace: str, operations: list[str], version: str) -> bytes:
     service = type(f"{SERVICE_NAME}Service", (ServiceBase,), methods)
     protocol = Soap11 if version == "1.1" else Soap12
     application = Application([service], tns=namespace, name=SERVICE_NAME, in_protocol=protocol(), out_protocol=protocol())
-    interface = Wsdl11(application.interface)
-    interface.build_interface_document(ADDRESS_PLACEHOLDER)
-    document: bytes = interface.get_interface_document()
+    try:
+        interface = Wsdl11(application.interface)
+        interface.build_interface_document(ADDRESS_PLACEHOLDER)
+        document: bytes = interface.get_interface_document()
+    finally:
+        unregister_application(application)  # spyne keeps a global registry we have no use for
     return document
 
 

@@ -1,0 +1,78 @@
+"""`soapbridge legacy`: run the emulated legacy systems on loopback and print their URLs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import MutableMapping
+from typing import Any
+
+from ..legacy import SYSTEMS, build
+from ..legacy._server import RunningEmulator, start
+from ..settings import Settings
+
+#: Systems that require credentials, and the variables they read them from.
+CREDENTIALS = {"crm": ("SOAPBRIDGE_CRM_USERNAME", "SOAPBRIDGE_CRM_PASSWORD"),
+               "mailing": ("SOAPBRIDGE_MAILING_USERNAME", "SOAPBRIDGE_MAILING_PASSWORD")}
+READY = "ready"
+
+
+def register(commands: Any) -> None:
+    command = commands.add_parser("legacy", help="run the emulated legacy systems", description=__doc__)
+    command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    command.add_argument("--port", type=int, default=0,
+                         help="first port; the systems take consecutive ports (default 0: any free ports)")
+    command.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated subset of {','.join(SYSTEMS)}")
+    command.add_argument("--watch-stdin", action="store_true", help=argparse.SUPPRESS)
+    command.set_defaults(run=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    names = [name.strip() for name in arguments.systems.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SYSTEMS]
+    if unknown:
+        print(f"soapbridge legacy: unknown system {unknown[0]!r}; known: {', '.join(SYSTEMS)}", file=sys.stderr)
+        return 2
+    generated = ensure_credentials(os.environ, names)
+    settings = Settings.from_env()
+    running = [_start(name, index, arguments, settings) for index, name in enumerate(names)]
+    for emulator in running:
+        print(f"{emulator.emulator.name} {emulator.url}  (WSDL: {emulator.url}?wsdl)", flush=True)
+    if generated and not arguments.watch_stdin:
+        print("credentials generated for this run: " + " ".join(f"{k}={os.environ[k]}" for k in generated), file=sys.stderr)
+    print(READY, flush=True)
+    _wait_for_stop(arguments.watch_stdin)
+    for emulator in running:
+        emulator.stop()
+    return 0
+
+
+def ensure_credentials(env: MutableMapping[str, str], systems: list[str]) -> list[str]:
+    """Fill in random demo credentials for systems whose variables are unset; return the names set."""
+    generated = []
+    for system in systems:
+        for variable in CREDENTIALS.get(system, ()):
+            if not env.get(variable):
+                env[variable] = ("demo-" + secrets.token_hex(4)) if variable.endswith("USERNAME") else secrets.token_urlsafe(18)
+                generated.append(variable)
+    return generated
+
+
+def _start(name: str, index: int, arguments: argparse.Namespace, settings: Settings) -> RunningEmulator:
+    port = arguments.port + index if arguments.port else 0
+    return start(build(name, settings.wsdl_dir, os.environ), arguments.host, port)
+
+
+def _wait_for_stop(watch_stdin: bool) -> None:
+    """Block until SIGINT or SIGTERM, or until stdin closes when our parent watches us through it."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    if watch_stdin:
+        threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    while not stop.wait(0.5):
+        pass

@@ -1,0 +1,105 @@
+"""`soapbridge serve`: the gateway on gunicorn, plus the emulators for systems with no URL set."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from ..config import endpoint_variable
+from ..gateway import Gateway, create_app
+from ..legacy import SYSTEMS
+from ..settings import Settings
+from .legacy import READY, ensure_credentials
+
+
+def register(commands: Any) -> None:
+    command = commands.add_parser("serve", help="run the gateway", description=__doc__)
+    command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    command.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
+    command.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    command.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    command.add_argument("--no-emulators", action="store_true",
+                         help="never start emulated legacy systems, even for systems with no URL set")
+    command.set_defaults(run=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    emulators = None if arguments.no_emulators else _start_emulators()
+    try:
+        app = create_app(Settings.from_env())  # everything loads here, once, before any worker forks
+        _Server(app, arguments).run()
+    finally:
+        _stop(emulators)
+    return 0
+
+
+def _start_emulators() -> subprocess.Popen[str] | None:
+    """Start `soapbridge legacy` for every system without SOAPBRIDGE_<SYSTEM>_URL, and point the gateway at it."""
+    missing = [name for name in SYSTEMS if not os.environ.get(endpoint_variable(name))]
+    if not missing:
+        return None
+    ensure_credentials(os.environ, missing)
+    command = [sys.executable, "-m", "soapbridge", "legacy", "--systems", ",".join(missing), "--watch-stdin"]
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    for line in child.stdout:
+        if line.strip() == READY:
+            break
+        name, url = line.split()[:2]
+        os.environ[endpoint_variable(name)] = url
+        print(f"emulated {name:8} {url}", flush=True)
+    else:
+        _stop(child)
+        raise SystemExit("soapbridge: the emulated legacy systems did not start")
+    return child
+
+
+def _stop(child: subprocess.Popen[str] | None) -> None:
+    if child is None or child.poll() is not None:
+        return
+    assert child.stdin is not None
+    child.stdin.close()  # the emulators exit when their stdin closes
+    try:
+        child.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn with the already-loaded gateway: workers fork from a process where it is ready."""
+
+    def __init__(self, app: Gateway, arguments: argparse.Namespace) -> None:
+        self.application = app
+        self.options = {
+            "bind": f"{arguments.host}:{arguments.port}",
+            "workers": arguments.workers,
+            "worker_class": "gthread",
+            "threads": arguments.threads,
+            "graceful_timeout": 20,
+            "timeout": 60,
+            "when_ready": _announce,
+            "loglevel": "warning",
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Gateway:
+        return self.application
+
+
+def _announce(server: Any) -> None:
+    host, port = server.LISTENERS[0].sock.getsockname()[:2]
+    base = f"http://{host}:{port}"
+    print(f"soapbridge listening on {base}", flush=True)
+    for version in ("11", "12"):
+        print(f"  SOAP {version[0]}.{version[1]} WSDL: {base}/soap{version}?wsdl", flush=True)
+    print(f"  JSON:         POST {base}/json/<Operation>", flush=True)

@@ -1,0 +1,98 @@
+"""soapbridge errors as SOAP 1.1/1.2 faults and JSON problem details: the only place they meet.
+
+Each fault carries a cn:GatewayFault detail (code, message, system) declared in the WSDL, so
+generated clients raise a typed exception. The message is ours, never a traceback, a libxml2
+code, a file path or an upstream URL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..errors import SoapbridgeError
+from ..namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+HTTP_STATUS = {"InvalidRequest": 400, "NotFound": 404, "Conflict": 409, "UpstreamFault": 502,
+               "UpstreamUnavailable": 502, "UpstreamTimeout": 504, "InternalError": 500}
+INTERNAL_MESSAGE = "the gateway failed to process the request"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What a client is told: who is at fault, the canonical code, a message, the system."""
+
+    client: bool
+    code: str
+    message: str
+    system: str | None = None
+
+    @classmethod
+    def from_error(cls, error: SoapbridgeError) -> Fault:
+        system = getattr(error, "system", None)
+        return cls(error.client_fault, error.fault_code, error.message, system)
+
+    @classmethod
+    def internal(cls) -> Fault:
+        return cls(False, "InternalError", INTERNAL_MESSAGE)
+
+    @classmethod
+    def version_mismatch(cls, message: str) -> Fault:
+        return cls(True, "VersionMismatch", message)
+
+
+def soap_fault(fault: Fault, version: str) -> tuple[int, etree._Element]:
+    """(HTTP status, soap:Fault element) for the given SOAP version."""
+    if version == "1.1":
+        return 500, _fault11(fault)
+    return (400 if fault.client else 500), _fault12(fault)
+
+
+def _fault11(fault: Fault) -> etree._Element:
+    element = etree.Element(f"{{{SOAP11_ENV}}}Fault", nsmap={"soap": SOAP11_ENV})
+    code = "VersionMismatch" if fault.code == "VersionMismatch" else ("Client" if fault.client else "Server")
+    etree.SubElement(element, "faultcode").text = f"soap:{code}"
+    etree.SubElement(element, "faultstring").text = fault.message
+    if fault.code != "VersionMismatch":
+        etree.SubElement(element, "detail").append(_detail(fault))
+    return element
+
+
+def _fault12(fault: Fault) -> etree._Element:
+    element = etree.Element(f"{{{SOAP12_ENV}}}Fault", nsmap={"soap": SOAP12_ENV, "cn": CANONICAL})
+    code = etree.SubElement(element, f"{{{SOAP12_ENV}}}Code")
+    if fault.code == "VersionMismatch":
+        etree.SubElement(code, f"{{{SOAP12_ENV}}}Value").text = "soap:VersionMismatch"
+    else:
+        etree.SubElement(code, f"{{{SOAP12_ENV}}}Value").text = "soap:Sender" if fault.client else "soap:Receiver"
+        subcode = etree.SubElement(code, f"{{{SOAP12_ENV}}}Subcode")
+        etree.SubElement(subcode, f"{{{SOAP12_ENV}}}Value").text = f"cn:{fault.code}"
+    reason = etree.SubElement(element, f"{{{SOAP12_ENV}}}Reason")
+    text = etree.SubElement(reason, f"{{{SOAP12_ENV}}}Text")
+    text.set(XML_LANG, "en")
+    text.text = fault.message
+    if fault.code != "VersionMismatch":
+        etree.SubElement(element, f"{{{SOAP12_ENV}}}Detail").append(_detail(fault))
+    return element
+
+
+def _detail(fault: Fault) -> etree._Element:
+    detail = etree.Element(f"{{{CANONICAL}}}GatewayFault", nsmap={"cn": CANONICAL})
+    etree.SubElement(detail, f"{{{CANONICAL}}}code").text = fault.code
+    etree.SubElement(detail, f"{{{CANONICAL}}}message").text = fault.message
+    if fault.system:
+        etree.SubElement(detail, f"{{{CANONICAL}}}system").text = fault.system
+    return detail
+
+
+def problem(fault: Fault) -> tuple[int, bytes]:
+    """(HTTP status, RFC 9457 problem details) for the JSON endpoint."""
+    status = HTTP_STATUS.get(fault.code, 400 if fault.client else 500)
+    body = {"type": f"urn:soapbridge:fault:{fault.code}", "title": fault.code, "status": status,
+            "detail": fault.message, "code": fault.code}
+    if fault.system:
+        body["system"] = fault.system
+    return status, json.dumps(body).encode()

@@ -1,0 +1,49 @@
+"""The canonical operations as JSON: POST /json/<Operation> with the request's fields.
+
+The JSON is turned into the canonical request element (in XSD order), run through the same
+engine as SOAP, and the canonical response element is written back as canonical JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..engine import Engine
+from ..errors import RequestError, SoapbridgeError
+from ..jsonform import Shape, from_json, load_shapes, parse_json, to_json
+from .faults import Fault, problem
+from .http import Request, Response
+
+log = logging.getLogger("soapbridge.gateway")
+
+JSON = "application/json"
+
+
+class JsonEndpoint:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.shapes: dict[str, Shape] = load_shapes(engine.settings.canonical_xsd)
+
+    def post(self, operation: str, request: Request) -> Response:
+        try:
+            body = self._call(operation, request)
+        except SoapbridgeError as exc:
+            log.log(logging.INFO if exc.client_fault else logging.WARNING, "%s fault: %s", exc.fault_code, exc.message)
+            return self._problem(Fault.from_error(exc))
+        except Exception:
+            log.exception("unexpected error on the JSON endpoint")
+            return self._problem(Fault.internal())
+        return Response(200, JSON, body.encode())
+
+    def _call(self, operation: str, request: Request) -> str:
+        if operation not in self.engine.operations:
+            raise RequestError(f"{operation} is not an operation of this gateway; see /openapi.json")
+        if request.media_type != JSON:
+            raise RequestError(f"the Content-Type must be {JSON}, not {request.media_type or 'missing'}")
+        element = from_json(parse_json(request.body), self.shapes[operation])
+        answer = self.engine.call(operation, element)
+        return to_json(answer, self.shapes[f"{operation}Response"])
+
+    def _problem(self, fault: Fault) -> Response:
+        status, body = problem(fault)
+        return Response(status, "application/problem+json", body)
