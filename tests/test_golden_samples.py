@@ -7,7 +7,8 @@ and optionally more pairs <stem>.<case>.in.xml / <stem>.<case>.out.xml.
 
 A response stylesheet (<Op>.response.xsl) may declare top-level xsl:params named after the
 fields of the canonical request; the test takes their values from the matching request sample
-(<Op>.request[.<case>].in.xml), exactly as the engine takes them from the live request.
+(<Op>.request[.<case>].in.xml, or the request inside it when it is a composite's context),
+exactly as the engine takes them from the live request.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.xmlcompare import assert_xml_equal
 ROOT = Path(__file__).resolve().parent.parent
 STYLESHEETS = sorted((ROOT / "xslt").glob("*/*.xsl"))
 XSL = "http://www.w3.org/1999/XSL/Transform"
+CONTEXT = "urn:soapbridge:context"
 
 
 def _pairs(stylesheet: Path) -> list[tuple[Path, Path]]:
@@ -40,7 +42,10 @@ def _request_params(stylesheet: Path, sample: Path) -> dict[str, str]:
     request = sample.parent / f"{operation}.request{case}.in.xml"
     if not request.exists():
         request = sample.parent / f"{operation}.request.in.xml"
-    fields = {etree.QName(child).localname: child.text or "" for child in etree.parse(str(request)).getroot()}
+    root = etree.parse(str(request)).getroot()
+    if root.tag == f"{{{CONTEXT}}}context":  # a composite's request sample: the request is inside
+        root = root.find(f"{{{CONTEXT}}}request")[0]
+    fields = {etree.QName(child).localname: child.text or "" for child in root if len(child) == 0}
     names = [p.get("name") for p in declared]
     return {name: etree.XSLT.strparam(fields[name]) for name in names if name in fields}
 

@@ -8,7 +8,7 @@
   - Money: billing's integer cents (xsd:long, may be negative, e.g. a discount line) ->
     a decimal with exactly two fraction digits (104500 -> 1045.00, 5 -> 0.05, -2500 -> -25.00),
     by moving the decimal point in the string: exact, nothing to round.
-  - total is the invoice's gross total (totalCents), not its open balance.
+  - total is the invoice's gross total (totalCents); outstanding is its open balance (openCents).
   - quantity is billing's xsd:decimal, passed through unchanged.
   - Status codes: O -> open, P -> paid, D (dunned) -> overdue. An unknown code stops the
     transform with a message rather than producing an invalid canonical answer.
@@ -49,6 +49,7 @@
       <cn:dueOn><xsl:call-template name="iso-date"><xsl:with-param name="ledger" select="dueDate"/></xsl:call-template></cn:dueOn>
       <cn:currency><xsl:value-of select="normalize-space(currency)"/></cn:currency>
       <cn:total><xsl:call-template name="decimal"><xsl:with-param name="cents" select="totalCents"/></xsl:call-template></cn:total>
+      <cn:outstanding><xsl:call-template name="decimal"><xsl:with-param name="cents" select="openCents"/></xsl:call-template></cn:outstanding>
       <cn:status><xsl:apply-templates select="statusCode"/></cn:status>
       <xsl:apply-templates select="lines/item"/>
     </cn:invoice>
