@@ -141,8 +141,10 @@ def _timeouts(table: Table | None) -> Timeouts:
     if table is None:
         return Timeouts()
     table.only("connect", "operation")
-    values = {name: table.optional(name, float, "a number of seconds", default) for name, default in
-              (("connect", Timeouts.connect), ("operation", Timeouts.operation))}
+    values = {
+        name: table.optional(name, float, "a number of seconds", default)
+        for name, default in (("connect", Timeouts.connect), ("operation", Timeouts.operation))
+    }
     for name, value in values.items():
         if not 0 < value <= 600:
             raise table.error(name, f"expected seconds between 0 and 600, got {value}")
@@ -232,6 +234,7 @@ def _refuse_duplicate_operations(adapters: list[AdapterConfig]) -> None:
     for adapter in adapters:
         for name in adapter.operations:
             if name in owner:
-                raise ConfigError(f"{name} is already served by {owner[name]}.toml",
-                                  file=str(adapter.file), key=f"operations.{name}")
+                raise ConfigError(
+                    f"{name} is already served by {owner[name]}.toml", file=str(adapter.file), key=f"operations.{name}"
+                )
             owner[name] = adapter.name

@@ -70,7 +70,7 @@ class Contract:
 def describe(message: str) -> str:
     """libxml2's validation message in plain words: local names, no facet tags, no codes."""
     match = _ELEMENT_PREFIX.match(message)
-    text = _FACET.sub("", message[match.end():] if match else message)
+    text = _FACET.sub("", message[match.end() :] if match else message)
     text = _CLARK.sub("", text).strip().rstrip(".")
     if match:
         name = _CLARK.sub("", match.group(1)) + (f"/@{match.group(2)}" if match.group(2) else "")

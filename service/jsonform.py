@@ -53,8 +53,15 @@ def _shape(element: Any, integer: Any) -> Shape:
     if xsd_type.is_simple():
         return Shape(element.name, element.local_name, _kind(xsd_type, integer), repeated)
     children = tuple(_shape(child, integer) for child in xsd_type.content.iter_elements())
-    return Shape(element.name, element.local_name, "complex", repeated, children,
-                 {c.tag: c for c in children}, {c.key: c for c in children})
+    return Shape(
+        element.name,
+        element.local_name,
+        "complex",
+        repeated,
+        children,
+        {c.tag: c for c in children},
+        {c.key: c for c in children},
+    )
 
 
 def _kind(xsd_type: Any, integer: Any) -> str:

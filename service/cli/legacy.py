@@ -16,16 +16,19 @@ from ..legacy._server import RunningEmulator, start
 from ..settings import Settings
 
 #: Systems that require credentials, and the variables they read them from.
-CREDENTIALS = {"crm": ("SOAPBRIDGE_CRM_USERNAME", "SOAPBRIDGE_CRM_PASSWORD"),
-               "mailing": ("SOAPBRIDGE_MAILING_USERNAME", "SOAPBRIDGE_MAILING_PASSWORD")}
+CREDENTIALS = {
+    "crm": ("SOAPBRIDGE_CRM_USERNAME", "SOAPBRIDGE_CRM_PASSWORD"),
+    "mailing": ("SOAPBRIDGE_MAILING_USERNAME", "SOAPBRIDGE_MAILING_PASSWORD"),
+}
 READY = "ready"
 
 
 def register(commands: Any) -> None:
     command = commands.add_parser("legacy", help="run the emulated legacy systems", description=__doc__)
     command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    command.add_argument("--port", type=int, default=0,
-                         help="first port; the systems take consecutive ports (default 0: any free ports)")
+    command.add_argument(
+        "--port", type=int, default=0, help="first port; the systems take consecutive ports (default 0: any free ports)"
+    )
     command.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated subset of {','.join(SYSTEMS)}")
     command.add_argument("--watch-stdin", action="store_true", help=argparse.SUPPRESS)
     command.set_defaults(run=run)
@@ -43,7 +46,10 @@ def run(arguments: argparse.Namespace) -> int:
     for emulator in running:
         print(f"{emulator.emulator.name} {emulator.url}  (WSDL: {emulator.url}?wsdl)", flush=True)
     if generated and not arguments.watch_stdin:
-        print("credentials generated for this run: " + " ".join(f"{k}={os.environ[k]}" for k in generated), file=sys.stderr)
+        print(
+            "credentials generated for this run: " + " ".join(f"{k}={os.environ[k]}" for k in generated),
+            file=sys.stderr,
+        )
     print(READY, flush=True)
     _wait_for_stop(arguments.watch_stdin)
     for emulator in running:
@@ -57,7 +63,9 @@ def ensure_credentials(env: MutableMapping[str, str], systems: list[str]) -> lis
     for system in systems:
         for variable in CREDENTIALS.get(system, ()):
             if not env.get(variable):
-                env[variable] = ("demo-" + secrets.token_hex(4)) if variable.endswith("USERNAME") else secrets.token_urlsafe(18)
+                env[variable] = (
+                    ("demo-" + secrets.token_hex(4)) if variable.endswith("USERNAME") else secrets.token_urlsafe(18)
+                )
                 generated.append(variable)
     return generated
 
@@ -73,6 +81,11 @@ def _wait_for_stop(watch_stdin: bool) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     if watch_stdin:
-        threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+
+        def watch() -> None:
+            sys.stdin.read()
+            stop.set()
+
+        threading.Thread(target=watch, daemon=True).start()
     while not stop.wait(0.5):
         pass

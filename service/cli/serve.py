@@ -23,8 +23,11 @@ def register(commands: Any) -> None:
     command.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
     command.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     command.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
-    command.add_argument("--no-emulators", action="store_true",
-                         help="never start emulated legacy systems, even for systems with no URL set")
+    command.add_argument(
+        "--no-emulators",
+        action="store_true",
+        help="never start emulated legacy systems, even for systems with no URL set",
+    )
     command.set_defaults(run=run)
 
 

@@ -73,13 +73,18 @@ class Engine:
 
     def _check_response(self, operation: CompiledOperation, response: etree._Element) -> None:
         if response.tag != operation.contract.response:
-            raise MappingError(f"{operation.response.label} produced {response.tag}, expected {operation.contract.response}",
-                               stylesheet=operation.response.label)
+            raise MappingError(
+                f"{operation.response.label} produced {response.tag}, expected {operation.contract.response}",
+                stylesheet=operation.response.label,
+            )
         try:
             self.contract.validate(response)
         except ValidationError as exc:
-            raise MappingError(f"{operation.response.label} produced an invalid {operation.name}Response: {exc.message}",
-                               stylesheet=operation.response.label, line=exc.line) from exc
+            raise MappingError(
+                f"{operation.response.label} produced an invalid {operation.name}Response: {exc.message}",
+                stylesheet=operation.response.label,
+                line=exc.line,
+            ) from exc
 
 
 def _map_request(apply: Callable[[etree._Element], etree._Element], source: etree._Element) -> etree._Element:
@@ -94,8 +99,11 @@ def _map_request(apply: Callable[[etree._Element], etree._Element], source: etre
 
 def _request_fields(request: etree._Element) -> dict[str, str]:
     """The request's simple fields by local name: the response stylesheet's xsl:params."""
-    return {etree.QName(child).localname: child.text or "" for child in request.iterchildren(tag=etree.Element)
-            if len(child) == 0}
+    return {
+        etree.QName(child).localname: child.text or ""
+        for child in request.iterchildren(tag=etree.Element)
+        if len(child) == 0
+    }
 
 
 def _check_steps(operations: dict[str, CompiledOperation], adapters: list[AdapterConfig]) -> None:
@@ -103,11 +111,17 @@ def _check_steps(operations: dict[str, CompiledOperation], adapters: list[Adapte
     for operation in operations.values():
         for index, step in enumerate(operation.steps):
             if step.call not in operations:
-                raise ConfigError(f"calls {step.call}, which no adapter serves", file=str(files[operation.name]),
-                                  key=f"operations.{operation.name}.steps[{index}].call")
+                raise ConfigError(
+                    f"calls {step.call}, which no adapter serves",
+                    file=str(files[operation.name]),
+                    key=f"operations.{operation.name}.steps[{index}].call",
+                )
             if _reaches(operations, step.call, operation.name):
-                raise ConfigError(f"calls {step.call}, which calls {operation.name} back",
-                                  file=str(files[operation.name]), key=f"operations.{operation.name}.steps[{index}].call")
+                raise ConfigError(
+                    f"calls {step.call}, which calls {operation.name} back",
+                    file=str(files[operation.name]),
+                    key=f"operations.{operation.name}.steps[{index}].call",
+                )
 
 
 def _reaches(operations: dict[str, CompiledOperation], start: str, target: str) -> bool:

@@ -64,8 +64,11 @@ def _compile(
 ) -> CompiledOperation:
     canonical = contract.operations.get(op.name)
     if canonical is None:
-        raise ConfigError(f"not a canonical operation; the canonical XSD defines: {', '.join(contract.operations)}",
-                          file=str(adapter.file), key=f"operations.{op.name}")
+        raise ConfigError(
+            f"not a canonical operation; the canonical XSD defines: {', '.join(contract.operations)}",
+            file=str(adapter.file),
+            key=f"operations.{op.name}",
+        )
     upstream_operation = _upstream_operation(adapter, op, upstream)
     return CompiledOperation(
         contract=canonical,
@@ -78,7 +81,9 @@ def _compile(
     )
 
 
-def _upstream_operation(adapter: AdapterConfig, op: OperationConfig, upstream: Upstream | None) -> UpstreamOperation | None:
+def _upstream_operation(
+    adapter: AdapterConfig, op: OperationConfig, upstream: Upstream | None
+) -> UpstreamOperation | None:
     if not op.upstream:
         return None
     assert upstream is not None, "config guarantees a WSDL when an operation calls upstream"

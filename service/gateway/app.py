@@ -14,9 +14,18 @@ from .jsonapi import JsonEndpoint
 from .soap import SoapEndpoint
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
-           413: "Content Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error",
-           502: "Bad Gateway", 504: "Gateway Timeout"}
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+}
 
 
 class Gateway:
@@ -29,8 +38,11 @@ class Gateway:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         response = self.handle(environ)
-        headers = [("Content-Type", response.content_type), ("Content-Length", str(len(response.body))),
-                   *response.headers]
+        headers = [
+            ("Content-Type", response.content_type),
+            ("Content-Length", str(len(response.body))),
+            *response.headers,
+        ]
         start_response(f"{response.status} {REASONS.get(response.status, '')}".strip(), headers)
         return [response.body]
 
@@ -40,7 +52,7 @@ class Gateway:
         if path in self.soap:
             return self._soap(self.soap[path], method, environ)
         if path.startswith("/json/"):
-            return self._json(path[len("/json/"):], method, environ)
+            return self._json(path[len("/json/") :], method, environ)
         if path == "/healthz":
             return Response(200, "application/json", json.dumps({"status": "ok"}).encode())
         return text(404, f"nothing at {path}; try /soap11?wsdl, /soap12?wsdl or POST /json/<Operation>")
@@ -74,8 +86,9 @@ def create_app(settings: Settings | None = None) -> Gateway:
 def _request(environ: dict[str, Any]) -> Request:
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     headers["content-type"] = environ.get("CONTENT_TYPE", "")
-    return Request(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"),
-                   environ.get("QUERY_STRING", ""), headers)
+    return Request(
+        environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"), environ.get("QUERY_STRING", ""), headers
+    )
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

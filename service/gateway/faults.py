@@ -16,8 +16,15 @@ from ..errors import SoapbridgeError
 from ..namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-HTTP_STATUS = {"InvalidRequest": 400, "NotFound": 404, "Conflict": 409, "UpstreamFault": 502,
-               "UpstreamUnavailable": 502, "UpstreamTimeout": 504, "InternalError": 500}
+HTTP_STATUS = {
+    "InvalidRequest": 400,
+    "NotFound": 404,
+    "Conflict": 409,
+    "UpstreamFault": 502,
+    "UpstreamUnavailable": 502,
+    "UpstreamTimeout": 504,
+    "InternalError": 500,
+}
 INTERNAL_MESSAGE = "the gateway failed to process the request"
 
 
@@ -91,8 +98,13 @@ def _detail(fault: Fault) -> etree._Element:
 def problem(fault: Fault) -> tuple[int, bytes]:
     """(HTTP status, RFC 9457 problem details) for the JSON endpoint."""
     status = HTTP_STATUS.get(fault.code, 400 if fault.client else 500)
-    body = {"type": f"urn:soapbridge:fault:{fault.code}", "title": fault.code, "status": status,
-            "detail": fault.message, "code": fault.code}
+    body = {
+        "type": f"urn:soapbridge:fault:{fault.code}",
+        "title": fault.code,
+        "status": status,
+        "detail": fault.message,
+        "code": fault.code,
+    }
     if fault.system:
         body["system"] = fault.system
     return status, json.dumps(body).encode()

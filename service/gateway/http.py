@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import RequestError
-
 #: Bodies larger than this are refused before they are read (bytes).
 MAX_BODY = 10 * 1024 * 1024
 
@@ -43,5 +41,3 @@ class Response:
 
 def text(status: int, message: str) -> Response:
     return Response(status, "text/plain; charset=utf-8", (message + "\n").encode())
-
-

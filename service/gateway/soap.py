@@ -56,7 +56,9 @@ class SoapEndpoint:
         payload = self._payload(envelope)
         operation = self.engine.contract.operation_for(payload.tag)
         if operation is None or operation.name not in self.engine.operations:
-            raise RequestError(f"no operation takes {etree.QName(payload).localname} in namespace {etree.QName(payload).namespace}")
+            raise RequestError(
+                f"no operation takes {etree.QName(payload).localname} in namespace {etree.QName(payload).namespace}"
+            )
         self._check_action(request, operation.name)
         return self.engine.call(operation.name, payload)
 
@@ -86,7 +88,9 @@ class SoapEndpoint:
         sent = (sent or "").strip().strip('"')
         expected = soap_action(self.engine.contract, operation)
         if sent and sent != expected:
-            raise RequestError(f"the SOAPAction {sent!r} does not match the body's operation {operation} ({expected!r})")
+            raise RequestError(
+                f"the SOAPAction {sent!r} does not match the body's operation {operation} ({expected!r})"
+            )
 
     def _envelope(self, payload: etree._Element) -> bytes:
         envelope = etree.Element(f"{{{self.namespace}}}Envelope", nsmap={"soap": self.namespace})
@@ -100,4 +104,3 @@ class SoapEndpoint:
 
 class _VersionMismatch(Exception):
     """The envelope or media type belongs to the other SOAP version."""
-

@@ -13,15 +13,14 @@ import copy
 from collections.abc import Iterable
 
 from lxml import etree
+from spyne import Application, Fault, ServiceBase, rpc
+from spyne.interface.wsdl import Wsdl11
+from spyne.protocol.soap import Soap11, Soap12
+from spyne.util.appreg import unregister_application
 
 from .._spyne import spyne  # noqa: F401  (repairs spyne's bundled six before anything below)
 from ..contract import FAULT_ELEMENT, Contract
 from ..namespaces import WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
-
-from spyne import Application, Fault, ServiceBase, rpc  # noqa: E402, I001
-from spyne.interface.wsdl import Wsdl11  # noqa: E402
-from spyne.protocol.soap import Soap11, Soap12  # noqa: E402
-from spyne.util.appreg import unregister_application  # noqa: E402
 
 SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
 BINDING_NS = {"1.1": WSDL_SOAP11, "1.2": WSDL_SOAP12}
@@ -50,7 +49,9 @@ def _spyne_wsdl(namespace: str, operations: list[str], version: str) -> bytes:
     methods = {name: _method(name, fault) for name in operations}
     service = type(f"{SERVICE_NAME}Service", (ServiceBase,), methods)
     protocol = Soap11 if version == "1.1" else Soap12
-    application = Application([service], tns=namespace, name=SERVICE_NAME, in_protocol=protocol(), out_protocol=protocol())
+    application = Application(
+        [service], tns=namespace, name=SERVICE_NAME, in_protocol=protocol(), out_protocol=protocol()
+    )
     try:
         interface = Wsdl11(application.interface)
         interface.build_interface_document(ADDRESS_PLACEHOLDER)

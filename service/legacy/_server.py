@@ -18,7 +18,7 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Emulators are noisy otherwise; the gateway logs what matters."""
 
 
@@ -44,6 +44,8 @@ class RunningEmulator:
 def start(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> RunningEmulator:
     """Serve one emulator on host:port (0 picks a free port) until stop() is called."""
     server = make_server(host, port, emulator, server_class=_ThreadingServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name=f"legacy-{emulator.name}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"legacy-{emulator.name}", daemon=True
+    )
     thread.start()
     return RunningEmulator(emulator, server, thread)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,11 +13,13 @@ from lxml import etree
 
 from ..errors import XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, WSDL_SOAP11, WSDL_SOAP12
-from ..xmlparse import parse_bytes
+from ..xmlparse import parse_bytes, parse_file
 
 CONTENT_TYPE = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
 #: The fault code each SOAP version uses for "the sender is wrong" and "the receiver failed".
 FAULT_CODES = {"1.1": {"client": "Client", "server": "Server"}, "1.2": {"client": "Sender", "server": "Receiver"}}
+
+log = logging.getLogger("soapbridge.legacy")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -93,6 +96,9 @@ class Emulator:
             answer = handler(SoapRequest(payload, header, http_headers))
         except LegacyFault as fault:
             return self._fault(fault.side, fault.message, fault.detail)
+        except Exception:  # a bug in an emulator still answers as a SOAP server would
+            log.exception("%s failed on %s", self.name, payload.tag)
+            return self._fault("server", "internal error")
         return "200 OK", self.envelope(answer)
 
     # -- envelopes --------------------------------------------------------------------------
@@ -110,7 +116,9 @@ class Emulator:
 
     def _version_mismatch(self, tag: str) -> tuple[str, bytes]:
         build = _fault11 if self.soap_version == "1.1" else _fault12
-        fault = build(self.envelope_ns, "VersionMismatch", f"expected a SOAP {self.soap_version} envelope, got {tag}", None)
+        fault = build(
+            self.envelope_ns, "VersionMismatch", f"expected a SOAP {self.soap_version} envelope, got {tag}", None
+        )
         return "500 Internal Server Error", self.envelope(fault)
 
     # -- WSDL and its schemas ---------------------------------------------------------------
@@ -128,7 +136,7 @@ class Emulator:
 
     def published_wsdl(self, environ: dict[str, Any]) -> bytes:
         """The static WSDL with its soap:address rewritten to where this emulator actually listens."""
-        tree = etree.parse(str(self.wsdl_file), etree.XMLParser(resolve_entities=False, no_network=True))
+        tree = parse_file(self.wsdl_file)
         here = _request_url(environ)
         for ns in (WSDL_SOAP11, WSDL_SOAP12):
             for address in tree.iter(f"{{{ns}}}address"):

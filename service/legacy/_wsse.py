@@ -30,9 +30,7 @@ from ..namespaces import WSSE, WSSE_PASSWORD_DIGEST, WSU
 
 #: How old wsu:Created may be; also how long an accepted nonce is remembered.
 MAX_AGE = timedelta(minutes=5)
-BASE64_BINARY = (
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
-)
+BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 
 Clock = Callable[[], datetime]
 
@@ -63,9 +61,7 @@ def utc_now() -> datetime:
 class UsernameTokenVerifier:
     """Accepts one account's PasswordDigest tokens, each nonce once; thread-safe."""
 
-    def __init__(
-        self, username: str, password: str, *, max_age: timedelta = MAX_AGE, clock: Clock = utc_now
-    ) -> None:
+    def __init__(self, username: str, password: str, *, max_age: timedelta = MAX_AGE, clock: Clock = utc_now) -> None:
         self._username = username
         self._password = password.encode("utf-8")
         self._max_age = max_age

@@ -74,8 +74,12 @@ class BillingState:
         if invoice.open_cents == 0:
             invoice.status = PAID
         payment = Payment(
-            FIRST_PAYMENT_NO + len(self.payments), invoice.number, order.amount_cents,
-            order.currency, order.value_date, order.reference,
+            FIRST_PAYMENT_NO + len(self.payments),
+            invoice.number,
+            order.amount_cents,
+            order.currency,
+            order.value_date,
+            order.reference,
         )
         self.payments.append(payment)
         return payment, invoice
@@ -258,8 +262,12 @@ def _unknown_invoice(invoice_no: str) -> LegacyFault:
 
 def _rejected(invoice: Invoice, reason: str, message: str) -> LegacyFault:
     return _fault(
-        message, "PaymentRejectedFault",
-        invoiceNo=invoice.number, reasonCode=reason, openCents=invoice.open_cents, currency=invoice.currency,
+        message,
+        "PaymentRejectedFault",
+        invoiceNo=invoice.number,
+        reasonCode=reason,
+        openCents=invoice.open_cents,
+        currency=invoice.currency,
     )
 
 

@@ -87,45 +87,109 @@ def _line(text: str, quantity: str, unit_price_cents: int) -> InvoiceLine:
 def _ada_invoices() -> list[Invoice]:
     acc = account_no(1001)
     return [
-        Invoice("INV-2024-0101", acc, date(2024, 1, 15), date(2024, 2, 14), "GBP", (
-            _line("Analytical Engine consulting (hours)", "12", 8500),
-            _line("Punched card set", "2", 1250),
-        ), 0, PAID),
-        Invoice("INV-2024-0187", acc, date(2024, 3, 1), date(2024, 3, 31), "GBP", (
-            _line("Difference Engine maintenance", "1", 45000),
-            _line("Travel expenses London - Manchester", "1", 8990),
-        ), 53990, DUNNED),
-        Invoice("INV-2024-0242", acc, date(2024, 4, 2), date(2024, 5, 2), "GBP", (
-            _line("Translation of the Menabrea notes (hours)", "7.5", 4000),
-            _line("Loyalty discount", "1", -2500),
-        ), 17500, OPEN),
+        Invoice(
+            "INV-2024-0101",
+            acc,
+            date(2024, 1, 15),
+            date(2024, 2, 14),
+            "GBP",
+            (
+                _line("Analytical Engine consulting (hours)", "12", 8500),
+                _line("Punched card set", "2", 1250),
+            ),
+            0,
+            PAID,
+        ),
+        Invoice(
+            "INV-2024-0187",
+            acc,
+            date(2024, 3, 1),
+            date(2024, 3, 31),
+            "GBP",
+            (
+                _line("Difference Engine maintenance", "1", 45000),
+                _line("Travel expenses London - Manchester", "1", 8990),
+            ),
+            53990,
+            DUNNED,
+        ),
+        Invoice(
+            "INV-2024-0242",
+            acc,
+            date(2024, 4, 2),
+            date(2024, 5, 2),
+            "GBP",
+            (
+                _line("Translation of the Menabrea notes (hours)", "7.5", 4000),
+                _line("Loyalty discount", "1", -2500),
+            ),
+            17500,
+            OPEN,
+        ),
     ]
 
 
 def _grace_invoices() -> list[Invoice]:
     acc = account_no(1002)
     return [
-        Invoice("INV-2024-0110", acc, date(2024, 1, 20), date(2024, 2, 19), "USD", (
-            _line("COBOL compiler licence", "1", 250000),
-        ), 0, PAID),
-        Invoice("INV-2024-0233", acc, date(2024, 3, 28), date(2024, 4, 27), "USD", (
-            _line("Compiler support (hours)", "10", 12000),
-            _line("Nanosecond wire samples", "100", 15),
-        ), 121500, OPEN),
+        Invoice(
+            "INV-2024-0110",
+            acc,
+            date(2024, 1, 20),
+            date(2024, 2, 19),
+            "USD",
+            (_line("COBOL compiler licence", "1", 250000),),
+            0,
+            PAID,
+        ),
+        Invoice(
+            "INV-2024-0233",
+            acc,
+            date(2024, 3, 28),
+            date(2024, 4, 27),
+            "USD",
+            (
+                _line("Compiler support (hours)", "10", 12000),
+                _line("Nanosecond wire samples", "100", 15),
+            ),
+            121500,
+            OPEN,
+        ),
     ]
 
 
 def _alan_and_tim_invoices() -> list[Invoice]:
     return [
-        Invoice("INV-2023-0802", account_no(1003), date(2023, 8, 2), date(2023, 9, 1), "GBP", (
-            _line("ACE design review", "1", 150000),
-        ), 0, PAID),
-        Invoice("INV-2023-0917", account_no(1003), date(2023, 9, 12), date(2023, 10, 12), "GBP", (
-            _line("Bombe rotor refurbishment", "3", 21000),
-        ), 63000, DUNNED),
-        Invoice("INV-2024-0305", account_no(1004), date(2024, 4, 10), date(2024, 5, 10), "GBP", (
-            _line("Hypertext server hosting (months)", "3", 2999),
-        ), 8997, OPEN),
+        Invoice(
+            "INV-2023-0802",
+            account_no(1003),
+            date(2023, 8, 2),
+            date(2023, 9, 1),
+            "GBP",
+            (_line("ACE design review", "1", 150000),),
+            0,
+            PAID,
+        ),
+        Invoice(
+            "INV-2023-0917",
+            account_no(1003),
+            date(2023, 9, 12),
+            date(2023, 10, 12),
+            "GBP",
+            (_line("Bombe rotor refurbishment", "3", 21000),),
+            63000,
+            DUNNED,
+        ),
+        Invoice(
+            "INV-2024-0305",
+            account_no(1004),
+            date(2024, 4, 10),
+            date(2024, 5, 10),
+            "GBP",
+            (_line("Hypertext server hosting (months)", "3", 2999),),
+            8997,
+            OPEN,
+        ),
     ]
 
 

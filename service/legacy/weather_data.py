@@ -63,44 +63,140 @@ _NORTH_AMERICA = (20, 15, 14, 14, 12, 3, 2, 3, 12, 5)
 STATIONS: dict[str, Station] = {
     s.icao: s
     for s in (
-        Station("EGLL", "London Heathrow", "GB", 0,
-                (37, 37, 39, 42, 47, 53, 57, 56, 52, 47, 41, 38),
-                (47, 48, 53, 58, 64, 70, 75, 74, 68, 60, 52, 48), 78, 9, 240, "CAVOK", _EUROPE),
-        Station("KJFK", "New York John F. Kennedy", "US", -300,
-                (27, 29, 35, 45, 54, 64, 70, 69, 62, 51, 42, 33),
-                (39, 42, 50, 61, 71, 80, 85, 84, 77, 66, 55, 44), 65, 11, 290, "CLR", _NORTH_AMERICA),
-        Station("LFPG", "Paris Charles de Gaulle", "FR", 60,
-                (34, 34, 38, 42, 48, 53, 57, 57, 52, 46, 40, 35),
-                (44, 46, 53, 59, 66, 72, 76, 76, 69, 60, 51, 45), 77, 9, 220, "CAVOK", _EUROPE),
-        Station("RJTT", "Tokyo Haneda", "JP", 540,
-                (35, 36, 42, 51, 59, 66, 73, 75, 69, 60, 49, 40),
-                (50, 51, 56, 65, 72, 77, 84, 87, 81, 71, 63, 55), 64, 11, 10, "SKC",
-                (18, 16, 14, 14, 12, 3, 1, 4, 14, 4)),
-        Station("EDDF", "Frankfurt am Main", "DE", 60,
-                (29, 30, 35, 40, 47, 53, 57, 56, 50, 43, 36, 32),
-                (39, 43, 51, 60, 68, 74, 78, 77, 69, 59, 47, 41), 76, 8, 230, "CAVOK", _EUROPE),
-        Station("KSFO", "San Francisco International", "US", -480,
-                (43, 45, 47, 48, 51, 54, 55, 56, 56, 53, 48, 43),
-                (57, 60, 62, 64, 67, 70, 71, 72, 73, 70, 63, 57), 73, 12, 290, "CLR",
-                (16, 16, 12, 14, 12, 8, 7, 4, 9, 1)),
-        Station("YSSY", "Sydney Kingsford Smith", "AU", 600,
-                (66, 66, 64, 58, 52, 48, 46, 48, 51, 56, 60, 64),
-                (80, 80, 78, 74, 69, 65, 64, 67, 70, 73, 76, 79), 68, 12, 200, "CAVOK",
-                (26, 18, 14, 12, 8, 2, 1, 3, 12, 4)),
-        Station("CYYZ", "Toronto Pearson", "CA", -300,
-                (16, 17, 25, 36, 46, 56, 61, 60, 52, 41, 32, 22),
-                (30, 32, 40, 54, 66, 76, 80, 79, 71, 58, 46, 35), 72, 10, 270, "CLR", _NORTH_AMERICA),
-        Station("OMDB", "Dubai International", "AE", 240,
-                (58, 60, 64, 70, 77, 82, 86, 87, 82, 76, 68, 61),
-                (75, 77, 83, 92, 100, 104, 106, 106, 102, 96, 87, 79), 55, 9, 320, "CAVOK",
-                (45, 20, 10, 5, 2, 8, 2, 0, 2, 1)),
+        Station(
+            "EGLL",
+            "London Heathrow",
+            "GB",
+            0,
+            (37, 37, 39, 42, 47, 53, 57, 56, 52, 47, 41, 38),
+            (47, 48, 53, 58, 64, 70, 75, 74, 68, 60, 52, 48),
+            78,
+            9,
+            240,
+            "CAVOK",
+            _EUROPE,
+        ),
+        Station(
+            "KJFK",
+            "New York John F. Kennedy",
+            "US",
+            -300,
+            (27, 29, 35, 45, 54, 64, 70, 69, 62, 51, 42, 33),
+            (39, 42, 50, 61, 71, 80, 85, 84, 77, 66, 55, 44),
+            65,
+            11,
+            290,
+            "CLR",
+            _NORTH_AMERICA,
+        ),
+        Station(
+            "LFPG",
+            "Paris Charles de Gaulle",
+            "FR",
+            60,
+            (34, 34, 38, 42, 48, 53, 57, 57, 52, 46, 40, 35),
+            (44, 46, 53, 59, 66, 72, 76, 76, 69, 60, 51, 45),
+            77,
+            9,
+            220,
+            "CAVOK",
+            _EUROPE,
+        ),
+        Station(
+            "RJTT",
+            "Tokyo Haneda",
+            "JP",
+            540,
+            (35, 36, 42, 51, 59, 66, 73, 75, 69, 60, 49, 40),
+            (50, 51, 56, 65, 72, 77, 84, 87, 81, 71, 63, 55),
+            64,
+            11,
+            10,
+            "SKC",
+            (18, 16, 14, 14, 12, 3, 1, 4, 14, 4),
+        ),
+        Station(
+            "EDDF",
+            "Frankfurt am Main",
+            "DE",
+            60,
+            (29, 30, 35, 40, 47, 53, 57, 56, 50, 43, 36, 32),
+            (39, 43, 51, 60, 68, 74, 78, 77, 69, 59, 47, 41),
+            76,
+            8,
+            230,
+            "CAVOK",
+            _EUROPE,
+        ),
+        Station(
+            "KSFO",
+            "San Francisco International",
+            "US",
+            -480,
+            (43, 45, 47, 48, 51, 54, 55, 56, 56, 53, 48, 43),
+            (57, 60, 62, 64, 67, 70, 71, 72, 73, 70, 63, 57),
+            73,
+            12,
+            290,
+            "CLR",
+            (16, 16, 12, 14, 12, 8, 7, 4, 9, 1),
+        ),
+        Station(
+            "YSSY",
+            "Sydney Kingsford Smith",
+            "AU",
+            600,
+            (66, 66, 64, 58, 52, 48, 46, 48, 51, 56, 60, 64),
+            (80, 80, 78, 74, 69, 65, 64, 67, 70, 73, 76, 79),
+            68,
+            12,
+            200,
+            "CAVOK",
+            (26, 18, 14, 12, 8, 2, 1, 3, 12, 4),
+        ),
+        Station(
+            "CYYZ",
+            "Toronto Pearson",
+            "CA",
+            -300,
+            (16, 17, 25, 36, 46, 56, 61, 60, 52, 41, 32, 22),
+            (30, 32, 40, 54, 66, 76, 80, 79, 71, 58, 46, 35),
+            72,
+            10,
+            270,
+            "CLR",
+            _NORTH_AMERICA,
+        ),
+        Station(
+            "OMDB",
+            "Dubai International",
+            "AE",
+            240,
+            (58, 60, 64, 70, 77, 82, 86, 87, 82, 76, 68, 61),
+            (75, 77, 83, 92, 100, 104, 106, 106, 102, 96, 87, 79),
+            55,
+            9,
+            320,
+            "CAVOK",
+            (45, 20, 10, 5, 2, 8, 2, 0, 2, 1),
+        ),
     )
 }
 
 #: Share (in percent) of the day's range above its low, by local hour: coolest at dawn, warmest mid-afternoon.
 DIURNAL = (25, 20, 15, 10, 5, 2, 0, 5, 15, 30, 45, 60, 75, 87, 96, 100, 97, 90, 78, 65, 52, 42, 35, 30)
-_PRECIP_PCT = {"clear": 0, "few": 5, "scattered": 10, "broken": 20, "overcast": 30, "mist": 10, "fog": 15,
-               "drizzle": 50, "rain": 60, "thunder": 60}
+_PRECIP_PCT = {
+    "clear": 0,
+    "few": 5,
+    "scattered": 10,
+    "broken": 20,
+    "overcast": 30,
+    "mist": 10,
+    "fog": 15,
+    "drizzle": 50,
+    "rain": 60,
+    "thunder": 60,
+}
 _FREEZING_F10 = 330  # at or below this, precipitation falls as snow
 
 
@@ -137,8 +233,15 @@ def observe(station: Station, at: dt.datetime, seed: int) -> Reading:
     wind, gust = _wind(station, draw(seed, station.icao, at, "wind"))
     direction = 0 if wind == 0 else _direction(station, draw(seed, station.icao, at, "dir"))
     altimeter = 2992 + spread(draw(seed, station.icao, at, "qnh"), -45, 45)
-    return Reading(temp, _humidity(station, share, code, draw(seed, station.icao, at, "rh")),
-                   direction, wind, gust, altimeter, code)
+    return Reading(
+        temp,
+        _humidity(station, share, code, draw(seed, station.icao, at, "rh")),
+        direction,
+        wind,
+        gust,
+        altimeter,
+        code,
+    )
 
 
 def weather_code(station: Station, kind: str, mean_f10: int, high_f10: int, value: int) -> str:
@@ -150,8 +253,15 @@ def weather_code(station: Station, kind: str, mean_f10: int, high_f10: int, valu
         return ("-SN", "SN", "+SN")[value % 3] if cold else ("-RA", "RA", "+RA", "SHRA")[value % 4]
     if kind == "drizzle":
         return "-SN" if cold else ("-DZ", "DZ")[value % 2]
-    simple = {"clear": station.clear_code, "few": "FEW", "scattered": "SCT", "broken": "BKN",
-              "overcast": "OVC", "mist": "BR", "fog": "FG"}
+    simple = {
+        "clear": station.clear_code,
+        "few": "FEW",
+        "scattered": "SCT",
+        "broken": "BKN",
+        "overcast": "OVC",
+        "mist": "BR",
+        "fog": "FG",
+    }
     return simple[kind]
 
 

@@ -32,8 +32,11 @@ class UpstreamTransport(Transport):  # type: ignore[misc]
         session.mount("https://", pool)
         if adapter.credentials and adapter.credentials.type == "http-basic":
             session.auth = (adapter.credentials.username, adapter.credentials.password)
-        super().__init__(session=session, timeout=adapter.timeouts.connect,  # type: ignore[no-untyped-call]
-                         operation_timeout=(adapter.timeouts.connect, adapter.timeouts.operation))
+        super().__init__(
+            session=session,
+            timeout=adapter.timeouts.connect,  # type: ignore[no-untyped-call]
+            operation_timeout=(adapter.timeouts.connect, adapter.timeouts.operation),
+        )
 
     def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
         response: requests.Response = self.session.post(
@@ -77,7 +80,9 @@ class Upstream:
             raise translate(fault, self._rules, self.name) from None
         except UpstreamUnavailable as exc:
             if response.status_code >= 400:
-                raise UpstreamUnavailable(f"{self.name} answered HTTP {response.status_code}", system=self.name) from exc
+                raise UpstreamUnavailable(
+                    f"{self.name} answered HTTP {response.status_code}", system=self.name
+                ) from exc
             raise
 
     def _post(self, data: bytes, headers: dict[str, str]) -> requests.Response:
@@ -101,7 +106,8 @@ def _headers(operation: UpstreamOperation) -> dict[str, str]:
 def _check_body(operation: UpstreamOperation, body: etree._Element, system: str) -> None:
     if operation.input_tag and body.tag != operation.input_tag:
         raise MappingError(
-            f"the request stylesheet produced {body.tag}, but {system}'s {operation.name} expects {operation.input_tag}",
+            f"the request stylesheet produced {body.tag}, "
+            f"but {system}'s {operation.name} expects {operation.input_tag}",
             stylesheet=operation.name,
         )
 
@@ -119,10 +125,13 @@ class _Wsse:
         self._credentials = credentials
 
     def apply(self, envelope: etree._Element, headers: dict[str, str]) -> None:
-        token = UsernameToken(self._credentials.username, self._credentials.password,
-                              use_digest=self._credentials.password_type == "digest", zulu_timestamp=True)
+        token = UsernameToken(
+            self._credentials.username,
+            self._credentials.password,
+            use_digest=self._credentials.password_type == "digest",
+            zulu_timestamp=True,
+        )
         token.apply(envelope, headers)
 
     def __repr__(self) -> str:
         return "<wsse UsernameToken>"
-

@@ -36,8 +36,12 @@ def translate(fault: LegacyFault, rules: Sequence[CompiledRule], system: str) ->
     for compiled in rules:
         if compiled.test(fault.element):
             return _error(compiled.rule.code, compiled.rule.message or fault.message, system, fault)
-    return UpstreamFault(f"{system} answered with a fault that soapbridge does not map", system=system,
-                         code=fault.code, detail=fault.message)
+    return UpstreamFault(
+        f"{system} answered with a fault that soapbridge does not map",
+        system=system,
+        code=fault.code,
+        detail=fault.message,
+    )
 
 
 def _error(code: str, message: str, system: str, fault: LegacyFault) -> SoapbridgeError:
@@ -59,6 +63,7 @@ def _compile(adapter: AdapterConfig, index: int, rule: FaultRule) -> CompiledRul
         test = etree.XPath(f"boolean({rule.when})", namespaces=adapter.namespaces)
         test(etree.Element("probe"))  # an unknown prefix or function only shows when evaluated
     except etree.XPathError as exc:
-        raise ConfigError(f"not a valid XPath expression: {exc}", file=str(adapter.file),
-                          key=f"faults[{index}].when") from exc
+        raise ConfigError(
+            f"not a valid XPath expression: {exc}", file=str(adapter.file), key=f"faults[{index}].when"
+        ) from exc
     return CompiledRule(rule, test)

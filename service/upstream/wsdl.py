@@ -79,14 +79,13 @@ def _port(document: Document, wsdl: Path, service: str | None, port: str | None)
         (service_name, port_name, port_obj)
         for service_name, service_obj in document.services.items()
         for port_name, port_obj in service_obj.ports.items()
-        if isinstance(port_obj.binding, SoapBinding)
-        and service in (None, service_name)
-        and port in (None, port_name)
+        if isinstance(port_obj.binding, SoapBinding) and service in (None, service_name) and port in (None, port_name)
     ]
     if len(ports) != 1:
         found = ", ".join(f"{s}/{p}" for s, p, _ in ports) or "none"
-        raise ConfigError(f"expected exactly one SOAP port (set system.service and system.port); found {found}",
-                          file=str(wsdl))
+        raise ConfigError(
+            f"expected exactly one SOAP port (set system.service and system.port); found {found}", file=str(wsdl)
+        )
     return ports[0][2]
 
 
@@ -95,14 +94,20 @@ def _operation(name: str, operation: Any, version: str) -> UpstreamOperation:
         body = getattr(message, "body", None)
         return str(body.qname) if body is not None and body.qname is not None else None
 
-    return UpstreamOperation(name, version, operation.soapaction or "", operation.style or "document",
-                             body_tag(operation.input), body_tag(operation.output))
+    return UpstreamOperation(
+        name,
+        version,
+        operation.soapaction or "",
+        operation.style or "document",
+        body_tag(operation.input),
+        body_tag(operation.output),
+    )
 
 
 def _local_path(url: str) -> Path | None:
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return Path(unquote(parsed.path)).resolve()
-    if parsed.scheme in ("", ) or (len(parsed.scheme) == 1 and url[1:3] in (":\\", ":/")):
+    if parsed.scheme in ("",) or (len(parsed.scheme) == 1 and url[1:3] in (":\\", ":/")):
         return Path(url).resolve()
     return None

@@ -27,15 +27,27 @@ class RunningGateway:
         return zeep.Client(f"{self.base}/soap{version}?wsdl")
 
 
-def start_gateway(python: str = sys.executable, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], RunningGateway]:
+def start_gateway(
+    python: str = sys.executable, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], RunningGateway]:
     """Start `python -m soapbridge serve --port 0` and wait until it says where it listens."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
-    env.update(SOAPBRIDGE_CRM_USERNAME="gateway", SOAPBRIDGE_CRM_PASSWORD=secrets.token_urlsafe(16),
-               SOAPBRIDGE_MAILING_USERNAME="gateway", SOAPBRIDGE_MAILING_PASSWORD=secrets.token_urlsafe(16),
-               **(extra_env or {}))
-    process = subprocess.Popen([python, "-m", "soapbridge", "serve", "--port", "0", "--workers", "2"], cwd=ROOT,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    env.update(
+        SOAPBRIDGE_CRM_USERNAME="gateway",
+        SOAPBRIDGE_CRM_PASSWORD=secrets.token_urlsafe(16),
+        SOAPBRIDGE_MAILING_USERNAME="gateway",
+        SOAPBRIDGE_MAILING_PASSWORD=secrets.token_urlsafe(16),
+        **(extra_env or {}),
+    )
+    process = subprocess.Popen(
+        [python, "-m", "soapbridge", "serve", "--port", "0", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     gateway = RunningGateway(base="")
     assert process.stdout is not None
     for line in process.stdout:

@@ -55,8 +55,19 @@ def test_numbers_are_json_numbers_with_their_exact_digits(gateway: RunningGatewa
 def test_json_request_numbers_keep_their_precision(gateway: RunningGateway) -> None:
     forecast = decoded(call(gateway, "GetForecast", {"stationId": "LFPG", "days": 2}))["forecast"]
     assert len(forecast["day"]) == 2
-    receipt = decoded(call(gateway, "RecordPayment", {"invoiceId": "INV-2024-0242", "amount": 0.10, "currency": "GBP",
-                                                      "paidOn": "2026-11-21", "reference": "json precision"}))
+    receipt = decoded(
+        call(
+            gateway,
+            "RecordPayment",
+            {
+                "invoiceId": "INV-2024-0242",
+                "amount": 0.10,
+                "currency": "GBP",
+                "paidOn": "2026-11-21",
+                "reference": "json precision",
+            },
+        )
+    )
     assert receipt["receipt"]["status"] == "applied"
 
 
@@ -72,6 +83,7 @@ def test_unknown_fields_and_operations_are_refused(gateway: RunningGateway) -> N
     typo = call(gateway, "GetCustomer", {"customerID": "1001"})
     assert typo.status_code == 400 and "customerID" in typo.json()["detail"]
     assert call(gateway, "NoSuchOperation", {}).status_code == 400
-    not_json = requests.post(f"{gateway.base}/json/GetCustomer", data=b"{", headers={"Content-Type": "application/json"},
-                             timeout=10)
+    not_json = requests.post(
+        f"{gateway.base}/json/GetCustomer", data=b"{", headers={"Content-Type": "application/json"}, timeout=10
+    )
     assert not_json.status_code == 400 and not_json.json()["code"] == "InvalidRequest"

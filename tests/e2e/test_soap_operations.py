@@ -73,8 +73,9 @@ def test_record_payment_reduces_the_outstanding_amount(soap: zeep.Client) -> Non
         return next(i.outstanding for i in soap.service.ListInvoices(customerId="1001") if i.id == "INV-2024-0242")
 
     before = outstanding()
-    receipt = soap.service.RecordPayment(invoiceId="INV-2024-0242", amount=Decimal("1.25"), currency="GBP",
-                                         paidOn="2026-11-20", reference="e2e test")
+    receipt = soap.service.RecordPayment(
+        invoiceId="INV-2024-0242", amount=Decimal("1.25"), currency="GBP", paidOn="2026-11-20", reference="e2e test"
+    )
     assert (receipt.invoiceId, receipt.currency, receipt.status) == ("INV-2024-0242", "GBP", "applied")
     assert receipt.remainingBalance == before - Decimal("1.25") == outstanding()
     assert receipt.paymentId
@@ -84,8 +85,14 @@ def test_current_weather_converts_units(soap: zeep.Client, gateway: RunningGatew
     before = _raw_observation(gateway.emulators["weather"], "EGLL")
     observation = soap.service.GetCurrentWeather(stationId="EGLL")
     after = _raw_observation(gateway.emulators["weather"], "EGLL")
-    expected = [(fahrenheit_tenths_to_celsius(int(raw["TempF10"])), knots_to_kph(int(raw["WindSpeedKt"])),
-                 int(raw["RelHumPct"])) for raw in (before, after)]
+    expected = [
+        (
+            fahrenheit_tenths_to_celsius(int(raw["TempF10"])),
+            knots_to_kph(int(raw["WindSpeedKt"])),
+            int(raw["RelHumPct"]),
+        )
+        for raw in (before, after)
+    ]
     got = (float(observation.temperatureC), float(observation.windKph), observation.humidityPercent)
     assert got in expected
     assert observation.stationId == "EGLL"
@@ -128,9 +135,11 @@ def test_unknown_customer_is_a_typed_client_fault(soap: zeep.Client) -> None:
 
 
 def test_invalid_request_is_a_client_fault_naming_the_field(gateway: RunningGateway) -> None:
-    envelope = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
-                b'<GetCustomer xmlns="urn:soapbridge:canonical:v1"><customerId>abc</customerId></GetCustomer>'
-                b"</s:Body></s:Envelope>")
+    envelope = (
+        b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+        b'<GetCustomer xmlns="urn:soapbridge:canonical:v1"><customerId>abc</customerId></GetCustomer>'
+        b"</s:Body></s:Envelope>"
+    )
     response = requests.post(f"{gateway.base}/soap11", data=envelope, headers={"Content-Type": "text/xml"}, timeout=10)
     assert response.status_code == 500
     fault = etree.fromstring(response.content)
@@ -140,8 +149,10 @@ def test_invalid_request_is_a_client_fault_naming_the_field(gateway: RunningGate
 
 
 def _raw_observation(url: str, station: str) -> dict[str, str]:
-    body = (f'<e:Envelope xmlns:e="{SOAP12}"><e:Body><GetCurrentObservation xmlns="{WX}">'
-            f"<StationICAO>{station}</StationICAO></GetCurrentObservation></e:Body></e:Envelope>")
+    body = (
+        f'<e:Envelope xmlns:e="{SOAP12}"><e:Body><GetCurrentObservation xmlns="{WX}">'
+        f"<StationICAO>{station}</StationICAO></GetCurrentObservation></e:Body></e:Envelope>"
+    )
     response = requests.post(url, data=body.encode(), headers={"Content-Type": "application/soap+xml"}, timeout=10)
     observation = etree.fromstring(response.content).find(f".//{{{WX}}}Observation")
     return {etree.QName(child).localname: child.text or "" for child in observation}

@@ -12,13 +12,13 @@ import pytest
 import requests
 import zeep
 from lxml import etree
+from zeep.exceptions import Fault
+
 from soapbridge.legacy import build
 from soapbridge.legacy._server import RunningEmulator, start
 from soapbridge.legacy.billing import NS, BillingEmulator
 from soapbridge.legacy.billing_data import seed_invoices
 from soapbridge.xmlparse import parse_bytes, parse_file
-from zeep.exceptions import Fault
-
 from tests.xmlcompare import assert_xml_equal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +33,13 @@ WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 BINDING = f"{{{NS}}}InvoiceServiceSoapBinding"
 ZEEP_SETTINGS = zeep.Settings(forbid_external=True, forbid_entities=True, forbid_dtd=True)
 CANONICAL_SCHEMA = etree.XMLSchema(file=str(ROOT / "wsdl" / "canonical" / "soapbridge-v1.xsd"))
-ORDER = {"invoiceNo": "INV-2024-0242", "amountCents": "10000", "currency": "GBP",
-         "valueDate": "02.05.2024", "reference": "Bank transfer A. Lovelace"}
+ORDER = {
+    "invoiceNo": "INV-2024-0242",
+    "amountCents": "10000",
+    "currency": "GBP",
+    "valueDate": "02.05.2024",
+    "reference": "Bank transfer A. Lovelace",
+}
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +87,7 @@ def _rpc(operation: str, **parts: str) -> etree._Element:
     return element
 
 
-def _post(
-    running: RunningEmulator, http: requests.Session, body: etree._Element
-) -> tuple[int, etree._Element]:
+def _post(running: RunningEmulator, http: requests.Session, body: etree._Element) -> tuple[int, etree._Element]:
     """POST one envelope; the HTTP status and the Body's child (the answer or the Fault)."""
     envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soapenv": SOAP_ENV})
     etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body").append(body)
@@ -137,19 +140,23 @@ def test_wsdl_loads_in_zeep_as_rpc_literal_with_declared_faults() -> None:
     assert set(binding._operations) == {"getAccountInvoices", "postPayment"}
     assert {op.style for op in binding._operations.values()} == {"rpc"}
     assert set(binding._operations["postPayment"].faults) == {
-        "UnknownInvoiceFault", "PaymentRejectedFault", "ValidationFault"}
+        "UnknownInvoiceFault",
+        "PaymentRejectedFault",
+        "ValidationFault",
+    }
     assert set(binding._operations["getAccountInvoices"].faults) == {"UnknownAccountFault"}
 
 
 def test_every_operation_has_a_soap_action() -> None:
-    actions = parse_file(WSDL).getroot().xpath("//w:binding/w:operation/s:operation/@soapAction",
-                                               namespaces={"w": WSDL_NS, "s": WSDL_SOAP})
+    actions = (
+        parse_file(WSDL)
+        .getroot()
+        .xpath("//w:binding/w:operation/s:operation/@soapAction", namespaces={"w": WSDL_NS, "s": WSDL_SOAP})
+    )
     assert actions == [f"{NS}#getAccountInvoices", f"{NS}#postPayment"]
 
 
-def test_served_wsdl_names_the_address_it_is_served_from(
-    running: RunningEmulator, http: requests.Session
-) -> None:
+def test_served_wsdl_names_the_address_it_is_served_from(running: RunningEmulator, http: requests.Session) -> None:
     response = http.get(f"{running.url}?wsdl", timeout=5)
     assert response.status_code == 200
     locations = parse_bytes(response.content).xpath("//s:address/@location", namespaces={"s": WSDL_SOAP})
@@ -165,10 +172,12 @@ def test_zeep_lists_an_accounts_invoices(api: zeep.proxy.ServiceProxy) -> None:
     invoices = {i.invoiceNo: i for i in answer.invoices.item}
     assert list(invoices) == ["INV-2024-0101", "INV-2024-0187", "INV-2024-0242"]
     assert [(i.statusCode, i.totalCents, i.openCents) for i in invoices.values()] == [
-        ("P", 104500, 0), ("D", 53990, 53990), ("O", 27500, 17500)]
+        ("P", 104500, 0),
+        ("D", 53990, 53990),
+        ("O", 27500, 17500),
+    ]
     discount = invoices["INV-2024-0242"].lines.item[1]
-    assert (discount.text, discount.unitPriceCents, discount.amountCents) == (
-        "Loyalty discount", -2500, -2500)
+    assert (discount.text, discount.unitPriceCents, discount.amountCents) == ("Loyalty discount", -2500, -2500)
     assert invoices["INV-2024-0242"].issueDate == "02.04.2024"
 
 
@@ -189,9 +198,7 @@ def test_zeep_sees_the_unknown_account_fault(api: zeep.proxy.ServiceProxy) -> No
     assert caught.value.detail[0].findtext("accountNo") == "ACC-009999"
 
 
-def test_raw_answer_is_rpc_literal_and_matches_the_wsdl(
-    running: RunningEmulator, http: requests.Session
-) -> None:
+def test_raw_answer_is_rpc_literal_and_matches_the_wsdl(running: RunningEmulator, http: requests.Session) -> None:
     status, answer = _post(running, http, _rpc("getAccountInvoices", accountNo="ACC-001003"))
     assert status == 200
     assert answer.tag == f"{{{NS}}}getAccountInvoicesResponse"
@@ -262,8 +269,12 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("change", "detail_name", "reason"), REFUSALS, ids=lambda v: str(v)[:30])
 def test_refused_payments_fault_as_declared_and_book_nothing(
-    running: RunningEmulator, http: requests.Session, ledger: BillingEmulator,
-    change: dict[str, str], detail_name: str, reason: str | None,
+    running: RunningEmulator,
+    http: requests.Session,
+    ledger: BillingEmulator,
+    change: dict[str, str],
+    detail_name: str,
+    reason: str | None,
 ) -> None:
     status, fault = _post(running, http, _rpc("postPayment", **{**ORDER, **change}))
     assert (status, fault.tag, fault.findtext("faultcode")) == (500, f"{{{SOAP_ENV}}}Fault", "soapenv:Client")
@@ -304,8 +315,10 @@ def _transform(stylesheet: str) -> etree.XSLT:
 
 def _canonical_params(stylesheet: str, canonical: etree._Element) -> dict[str, str]:
     """What the engine passes: the request's fields named by the stylesheet's top-level params."""
-    declared = {p.get("name") for p in parse_file(XSLT / stylesheet).getroot().iterfind(
-        "{http://www.w3.org/1999/XSL/Transform}param")}
+    declared = {
+        p.get("name")
+        for p in parse_file(XSLT / stylesheet).getroot().iterfind("{http://www.w3.org/1999/XSL/Transform}param")
+    }
     fields = {etree.QName(child).localname: child.text or "" for child in canonical}
     return {name: etree.XSLT.strparam(fields.get(name, "")) for name in declared}
 
@@ -391,7 +404,9 @@ def test_adapter_names_its_files_and_the_binding_operations() -> None:
     assert ROOT / ADAPTER["system"]["wsdl"] == WSDL
     assert "credentials" not in ADAPTER
     assert {op: spec["upstream"] for op, spec in ADAPTER["operations"].items()} == {
-        "ListInvoices": "getAccountInvoices", "RecordPayment": "postPayment"}
+        "ListInvoices": "getAccountInvoices",
+        "RecordPayment": "postPayment",
+    }
     for spec in ADAPTER["operations"].values():
         assert (ROOT / spec["request"]).is_file() and (ROOT / spec["response"]).is_file()
 

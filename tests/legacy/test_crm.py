@@ -15,11 +15,12 @@ import pytest
 import requests
 import zeep
 from lxml import etree
+from zeep.wsse.username import UsernameToken
+
 from soapbridge.legacy import _server
 from soapbridge.legacy._wsse import TokenRejected, UsernameTokenVerifier, read_token
 from soapbridge.legacy.crm import LOGON_FAILED, build
 from soapbridge.xmlparse import parse_bytes
-from zeep.wsse.username import UsernameToken
 
 ROOT = Path(__file__).resolve().parents[2]
 WSDL = ROOT / "wsdl/crm/ZCRM_CUSTOMER_V3.wsdl"
@@ -299,9 +300,7 @@ def test_golden_samples_are_what_the_live_emulator_does(
 
 def _to_canonical(operation: str, answer: etree._Element, request: etree._Element) -> etree._ElementTree:
     stylesheet = etree.parse(str(ROOT / f"xslt/crm/{operation}.response.xsl"))
-    declared = {
-        p.get("name") for p in stylesheet.getroot().iter("{http://www.w3.org/1999/XSL/Transform}param")
-    }
+    declared = {p.get("name") for p in stylesheet.getroot().iter("{http://www.w3.org/1999/XSL/Transform}param")}
     fields = {etree.QName(child).localname: child.text or "" for child in request}
     params = {name: etree.XSLT.strparam(value) for name, value in fields.items() if name in declared}
     return etree.XSLT(stylesheet)(etree.ElementTree(answer), **params)

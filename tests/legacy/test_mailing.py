@@ -12,12 +12,12 @@ import pytest
 import requests
 import zeep
 from lxml import etree
+from zeep.exceptions import Fault
+
 from soapbridge.legacy import build
 from soapbridge.legacy._server import RunningEmulator, start
 from soapbridge.legacy.mailing import NS
 from soapbridge.xmlparse import parse_bytes, parse_file
-from zeep.exceptions import Fault
-
 from tests.xmlcompare import assert_xml_equal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,9 +127,7 @@ def test_wsdl_loads_in_zeep_and_its_schema_compiles() -> None:
     etree.XMLSchema(parse_file(XSD))
 
 
-def test_served_wsdl_names_where_the_emulator_listens(
-    running: RunningEmulator, http: requests.Session
-) -> None:
+def test_served_wsdl_names_where_the_emulator_listens(running: RunningEmulator, http: requests.Session) -> None:
     response = http.get(f"{running.url}?wsdl", timeout=5)
     wsdl = parse_bytes(response.content, what="wsdl")
     addresses = wsdl.findall(".//{http://schemas.xmlsoap.org/wsdl/soap/}address")
@@ -271,9 +269,7 @@ def test_qualified_fields_are_not_understood(running: RunningEmulator, http: req
 
 
 def test_a_bad_status_filter_is_a_declared_fault(running: RunningEmulator, http: requests.Session) -> None:
-    status, fault = _post(
-        running, http, _body("listMembers", listId="newsletter", status="7"), _basic(USER, PASSWORD)
-    )
+    status, fault = _post(running, http, _body("listMembers", listId="newsletter", status="7"), _basic(USER, PASSWORD))
     assert (status, _error_code(fault)) == (500, "100")
 
 
@@ -347,14 +343,10 @@ def test_mapping_round_trip_matches_the_golden_samples(
     params = {etree.QName(child).localname: child.text or "" for child in fields}
     canonical = _transform("SubscribeCustomer.response", answer, **params)
     _assert_canonical(canonical)
-    assert_xml_equal(
-        canonical, parse_file(SAMPLES / f"SubscribeCustomer.response{case}.out.xml").getroot(), case
-    )
+    assert_xml_equal(canonical, parse_file(SAMPLES / f"SubscribeCustomer.response{case}.out.xml").getroot(), case)
 
 
-def test_response_mapping_takes_the_customer_from_the_request(
-    running: RunningEmulator, http: requests.Session
-) -> None:
+def test_response_mapping_takes_the_customer_from_the_request(running: RunningEmulator, http: requests.Session) -> None:
     answer = _call(running, http, "subscribe", listId="events", email="katherine.johnson@example.org")
     canonical = _transform("SubscribeCustomer.response", answer, customerId="1004", listId="events")
     _assert_canonical(canonical)

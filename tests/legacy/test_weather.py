@@ -17,6 +17,7 @@ import pytest
 import requests
 import zeep
 from lxml import etree
+
 from soapbridge.legacy import Emulator
 from soapbridge.legacy import build as build_system
 from soapbridge.legacy._server import RunningEmulator, start
@@ -24,7 +25,6 @@ from soapbridge.legacy.weather import build, make_emulator
 from soapbridge.legacy.weather_data import STATIONS
 from soapbridge.namespaces import WSDL11, XSD
 from soapbridge.xmlparse import parse_bytes, parse_file
-
 from tests.xmlcompare import assert_xml_equal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,18 +200,14 @@ def test_a_gusty_freezing_morning_in_toronto(feed: zeep.proxy.ServiceProxy, cloc
     assert (observation.WindSpeedKt, observation.WindGustKt, observation.WindDirDeg) == (17, 28, 290)
 
 
-def test_the_latest_observation_is_the_one_at_minute_50(
-    feed: zeep.proxy.ServiceProxy, clock: ManualClock
-) -> None:
+def test_the_latest_observation_is_the_one_at_minute_50(feed: zeep.proxy.ServiceProxy, clock: ManualClock) -> None:
     clock.now = dt.datetime(2026, 11, 21, 0, 49, 59, tzinfo=dt.UTC)
     assert feed.GetCurrentObservation(StationICAO="KJFK").ObsTime == "20261120T2350Z"
     clock.now = dt.datetime(2026, 11, 21, 0, 50, tzinfo=dt.UTC)
     assert feed.GetCurrentObservation(StationICAO="KJFK").ObsTime == "20261121T0050Z"
 
 
-def test_observations_are_numbered_once_when_first_issued(
-    feed: zeep.proxy.ServiceProxy, clock: ManualClock
-) -> None:
+def test_observations_are_numbered_once_when_first_issued(feed: zeep.proxy.ServiceProxy, clock: ManualClock) -> None:
     first = feed.GetCurrentObservation(StationICAO="EGLL")
     assert feed.GetCurrentObservation(StationICAO="EGLL") == first
     assert feed.GetCurrentObservation(StationICAO="LFPG").ReportNo == 2
@@ -510,9 +506,7 @@ def test_every_legacy_weather_code_maps_to_a_canonical_condition() -> None:
     assert sorted(declared) == sorted(CONDITIONS)
     for code, condition in CONDITIONS.items():
         for stylesheet in ("GetCurrentWeather.response.xsl", "GetForecast.response.xsl"):
-            document = (
-                observation("500", 5, code) if "Current" in stylesheet else forecast(day("400", "500", code))
-            )
+            document = observation("500", 5, code) if "Current" in stylesheet else forecast(day("400", "500", code))
             assert transform(stylesheet, document).findtext(".//cn:condition", namespaces=NS) == condition
 
 
