@@ -1,4 +1,4 @@
-"""Import spyne through here: it makes spyne 2.14 importable on Python 3.12 and later.
+"""spyne, importable on Python 3.12 and later: take spyne's names from here, never from spyne.
 
 spyne 2.14 bundles a patched six 1.14 as spyne.util.six. That six serves `six.moves.*`
 through an import hook that only has the find_module()/load_module() API, which Python 3.12
@@ -53,6 +53,11 @@ def _load_bundled_six() -> None:
 
 _load_bundled_six()
 
-import spyne  # noqa: E402  (must come after the bundled six is repaired)
+# Every use of spyne in soapbridge goes through these names, so no import order can bring
+# spyne in before its six is repaired.
+from spyne import Application, Fault, ServiceBase, rpc  # noqa: E402
+from spyne.interface.wsdl import Wsdl11  # noqa: E402
+from spyne.protocol.soap import Soap11, Soap12  # noqa: E402
+from spyne.util.appreg import unregister_application  # noqa: E402
 
-__all__ = ["spyne"]
+__all__ = ["Application", "Fault", "ServiceBase", "Soap11", "Soap12", "Wsdl11", "rpc", "unregister_application"]

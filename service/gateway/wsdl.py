@@ -13,12 +13,8 @@ import copy
 from collections.abc import Iterable
 
 from lxml import etree
-from spyne import Application, Fault, ServiceBase, rpc
-from spyne.interface.wsdl import Wsdl11
-from spyne.protocol.soap import Soap11, Soap12
-from spyne.util.appreg import unregister_application
 
-from .._spyne import spyne  # noqa: F401  (repairs spyne's bundled six before anything below)
+from .._spyne import Application, Fault, ServiceBase, Soap11, Soap12, Wsdl11, rpc, unregister_application
 from ..contract import FAULT_ELEMENT, Contract
 from ..namespaces import WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
 
