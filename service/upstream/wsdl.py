@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlparse
 
 import zeep
 from zeep.exceptions import Error as ZeepError
+from zeep.exceptions import ExternalReferenceForbidden
 from zeep.transports import Transport
 from zeep.wsdl import Document
 from zeep.wsdl.bindings.soap import Soap12Binding, SoapBinding
@@ -70,6 +71,10 @@ def _document(wsdl: Path, folder: Path) -> Document:
         return Document(str(wsdl), LocalTransport(folder), settings=ZEEP_SETTINGS)  # type: ignore[arg-type]
     except SoapbridgeError as exc:
         raise ConfigError(exc.message, file=str(wsdl)) from exc
+    except ExternalReferenceForbidden as exc:
+        raise ConfigError(
+            f"refusing to fetch {exc.url}: WSDLs and schemas are loaded from local files only", file=str(wsdl)
+        ) from exc
     except (ZeepError, OSError, ValueError) as exc:
         raise ConfigError(f"the WSDL does not load: {exc}", file=str(wsdl)) from exc
 

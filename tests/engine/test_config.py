@@ -1,0 +1,128 @@
+"""Adapter files: a mistake fails at start-up, naming the file, the key and what was expected."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from soapbridge.config import load_adapters
+from soapbridge.engine import Engine
+from soapbridge.errors import ConfigError
+from soapbridge.settings import Settings
+from tests.conftest import ROOT
+
+CREDENTIALS = {
+    "SOAPBRIDGE_CRM_USERNAME": "u",
+    "SOAPBRIDGE_CRM_PASSWORD": "p",
+    "SOAPBRIDGE_MAILING_USERNAME": "u",
+    "SOAPBRIDGE_MAILING_PASSWORD": "p",
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the shipped configuration that a test may break."""
+    for folder in ("adapters", "wsdl", "xslt"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def edit(project: Path, system: str, old: str, new: str) -> None:
+    path = project / "adapters" / f"{system}.toml"
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {system}.toml"
+    path.write_text(text.replace(old, new, 1))
+
+
+def load_error(project: Path, env: dict[str, str] | None = None) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        Engine(Settings(root=project, env=CREDENTIALS if env is None else env))
+    return caught.value
+
+
+def test_the_shipped_adapters_load_and_serve_every_canonical_operation() -> None:
+    engine = Engine(Settings(root=ROOT, env=CREDENTIALS))
+    assert set(engine.operations) == set(engine.contract.operations)
+
+
+@pytest.mark.parametrize(
+    ("system", "old", "new", "key", "expected"),
+    [
+        ("crm", "[timeouts]", "[timeout]", None, "unknown key; expected one of"),
+        ("weather", "connect = ", "connect = 'two' #", "timeouts.connect", "a number of seconds"),
+        ("billing", "upstream = ", "upstreem = ", "operations.ListInvoices.upstreem", "unknown key"),
+        (
+            "crm",
+            'response = "xslt/crm/GetCustomer.response.xsl"',
+            'response = "xslt/crm/Nope.xsl"',
+            "operations.GetCustomer.response",
+            "no such file: xslt/crm/Nope.xsl",
+        ),
+        (
+            "crm",
+            "[operations.GetCustomer]",
+            "[operations.GetCustomr]",
+            "operations.GetCustomr",
+            "not a canonical operation",
+        ),
+        (
+            "weather",
+            'upstream = "GetCurrentObservation"',
+            'upstream = "GetCurrentObs"',
+            "operations.GetCurrentWeather.upstream",
+            "has no operation 'GetCurrentObs'",
+        ),
+        ("billing", 'name = "billing"', 'name = "invoices"', "system.name", "expected 'billing'"),
+        ("mailing", 'code = "NotFound"', 'code = "Missing"', "faults[0].code", "expected one of"),
+        (
+            "composite",
+            'call = "ListInvoices"',
+            'call = "ListInvoice"',
+            "operations.GetCustomerAccount.steps[1].call",
+            "no adapter serves",
+        ),
+    ],
+)
+def test_a_typo_names_file_key_and_expectation(
+    project: Path, system: str, old: str, new: str, key: str | None, expected: str
+) -> None:
+    edit(project, system, old, new)
+    error = load_error(project)
+    assert error.file and error.file.endswith(f"{system}.toml")
+    if key:
+        assert error.key == key
+    assert expected in error.message
+
+
+def test_a_missing_credential_names_the_variable(project: Path) -> None:
+    error = load_error(project, env={k: v for k, v in CREDENTIALS.items() if k != "SOAPBRIDGE_CRM_PASSWORD"})
+    assert (error.key, "SOAPBRIDGE_CRM_PASSWORD is not set" in error.message) == ("credentials.password_env", True)
+
+
+def test_a_bad_endpoint_override_is_refused(project: Path) -> None:
+    error = load_error(project, env={**CREDENTIALS, "SOAPBRIDGE_BILLING_URL": "billing.internal:8080"})
+    assert error.key == "system.SOAPBRIDGE_BILLING_URL" and "http(s) URL" in error.message
+
+
+def test_an_invalid_fault_xpath_is_refused(project: Path) -> None:
+    edit(project, "weather", "when = ", "when = 'nope:Detail' #")
+    error = load_error(project)
+    assert error.key == "faults[0].when" and "XPath" in error.message
+
+
+def test_one_operation_one_adapter(project: Path) -> None:
+    shutil.copy(project / "adapters" / "weather.toml", project / "adapters" / "weather2.toml")
+    edit(project, "weather2", 'name = "weather"', 'name = "weather2"')
+    with pytest.raises(ConfigError, match=r"already served by weather\.toml"):
+        load_adapters(Settings(root=project, env=CREDENTIALS))
+
+
+def test_a_remote_import_in_a_legacy_wsdl_is_refused(project: Path) -> None:
+    wsdl = project / "wsdl" / "weather" / "WxFeed.wsdl"
+    wsdl.write_text(
+        wsdl.read_text().replace('schemaLocation="WxFeedTypes.xsd"', 'schemaLocation="http://127.0.0.1:9/x.xsd"')
+    )
+    error = load_error(project)
+    assert "refusing to fetch http://127.0.0.1:9/x.xsd" in error.message
