@@ -1,12 +1,31 @@
-"""Shared fixtures: the project root, and the rule that tests reach nothing but loopback."""
+"""Shared fixtures: the project root, and the rule that in-process tests reach only loopback."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> None:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+            raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
+    _connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    yield
 
 
 @pytest.fixture(scope="session")

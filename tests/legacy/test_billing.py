@@ -67,13 +67,6 @@ def ledger(running: RunningEmulator) -> BillingEmulator:
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.trust_env = False  # loopback only, whatever proxy the environment names
-        yield session
-
-
-@pytest.fixture
 def api(running: RunningEmulator, http: requests.Session) -> zeep.proxy.ServiceProxy:
     client = zeep.Client(str(WSDL), settings=ZEEP_SETTINGS, transport=zeep.Transport(session=http))
     return client.create_service(BINDING, running.url)

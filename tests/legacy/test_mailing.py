@@ -50,13 +50,6 @@ def running(server: RunningEmulator) -> RunningEmulator:
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.trust_env = False  # loopback only, whatever proxy the environment names
-        yield session
-
-
-@pytest.fixture
 def api(running: RunningEmulator, http: requests.Session) -> zeep.proxy.ServiceProxy:
     http.auth = (USER, PASSWORD)
     client = zeep.Client(str(WSDL), settings=ZEEP_SETTINGS, transport=zeep.Transport(session=http))
