@@ -26,8 +26,3 @@ def _loopback_only(self: socket.socket, address: Any) -> None:
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
     yield
-
-
-@pytest.fixture(scope="session")
-def project_root() -> Path:
-    return ROOT
