@@ -39,10 +39,6 @@ class Contract:
         self.namespace = self.document.getroot().get("targetNamespace", "")
         self._schema = PerThread(self._compile)
         self.operations = _operations(self.document.getroot(), self.namespace)
-        self.fault_tag = f"{{{self.namespace}}}{FAULT_ELEMENT}"
-
-    def tag(self, local: str) -> str:
-        return f"{{{self.namespace}}}{local}"
 
     def operation_for(self, tag: str) -> Operation | None:
         """The operation whose request element has this Clark name."""

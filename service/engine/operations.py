@@ -49,9 +49,6 @@ class StylesheetCache:
             self._sheets[path] = Stylesheet(path, str(path.relative_to(self._root)))
         return self._sheets[path]
 
-    def __len__(self) -> int:
-        return len(self._sheets)
-
 
 def compile_adapter(
     adapter: AdapterConfig, upstream: Upstream | None, contract: Contract, sheets: StylesheetCache
