@@ -9,6 +9,7 @@ from lxml import etree
 from ..engine import Engine
 from ..errors import RequestError, SoapbridgeError
 from ..namespaces import ENVELOPE_BY_VERSION
+from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
 from ..xmlparse import parse_bytes
 from .faults import Fault, soap_fault
 from .http import Request, Response
@@ -16,7 +17,6 @@ from .wsdl import ADDRESS_PLACEHOLDER, build_wsdl, soap_action
 
 log = logging.getLogger("soapbridge.gateway")
 
-MEDIA_TYPES = {"1.1": "text/xml", "1.2": "application/soap+xml"}
 TRUE = ("1", "true")
 
 
@@ -27,7 +27,7 @@ class SoapEndpoint:
         self.engine = engine
         self.version = version
         self.namespace = ENVELOPE_BY_VERSION[version]
-        self.content_type = f"{MEDIA_TYPES[version]}; charset=utf-8"
+        self.content_type = content_type(version)
         self._wsdl = build_wsdl(engine.contract, engine.operations, version)
 
     def wsdl(self, address: str) -> Response:
@@ -93,9 +93,7 @@ class SoapEndpoint:
             )
 
     def _envelope(self, payload: etree._Element) -> bytes:
-        envelope = etree.Element(f"{{{self.namespace}}}Envelope", nsmap={"soap": self.namespace})
-        etree.SubElement(envelope, f"{{{self.namespace}}}Body").append(payload)
-        return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
+        return serialize(wrap(payload, self.version))
 
     def _fault(self, fault: Fault) -> Response:
         status, element = soap_fault(fault, self.version)

@@ -13,9 +13,9 @@ from lxml import etree
 
 from ..errors import XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, WSDL_SOAP11, WSDL_SOAP12
+from ..soapenv import content_type, serialize, wrap
 from ..xmlparse import parse_bytes, parse_file
 
-CONTENT_TYPE = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
 #: The fault code each SOAP version uses for "the sender is wrong" and "the receiver failed".
 FAULT_CODES = {"1.1": {"client": "Client", "server": "Server"}, "1.2": {"client": "Sender", "server": "Receiver"}}
 
@@ -74,7 +74,7 @@ class Emulator:
         if method != "POST":
             return _respond(start_response, "405 Method Not Allowed", "text/plain", b"use GET or POST\n")
         status, body = self.handle(_read_body(environ), _http_headers(environ))
-        return _respond(start_response, status, CONTENT_TYPE[self.soap_version], body)
+        return _respond(start_response, status, content_type(self.soap_version), body)
 
     def handle(self, data: bytes, http_headers: dict[str, str]) -> tuple[str, bytes]:
         """Answer one SOAP request: (HTTP status line, envelope bytes)."""
@@ -104,9 +104,7 @@ class Emulator:
     # -- envelopes --------------------------------------------------------------------------
 
     def envelope(self, payload: etree._Element) -> bytes:
-        env = etree.Element(f"{{{self.envelope_ns}}}Envelope", nsmap={"soapenv": self.envelope_ns})
-        etree.SubElement(env, f"{{{self.envelope_ns}}}Body").append(payload)
-        return bytes(etree.tostring(env, xml_declaration=True, encoding="utf-8"))
+        return serialize(wrap(payload, self.soap_version, prefix="soapenv"))
 
     def _fault(self, side: str, message: str, detail: etree._Element | None = None) -> tuple[str, bytes]:
         build = _fault11 if self.soap_version == "1.1" else _fault12

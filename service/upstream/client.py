@@ -13,11 +13,11 @@ from zeep.wsse.username import UsernameToken
 
 from ..config import AdapterConfig, Credentials
 from ..errors import ConfigError, MappingError, UpstreamTimeout, UpstreamUnavailable
-from .envelope import LegacyFault, open_answer, wrap
+from ..soapenv import content_type, serialize, wrap
+from .envelope import LegacyFault, open_answer
 from .faults import compile_rules, translate
 from .wsdl import UpstreamOperation, load_service
 
-CONTENT_TYPES = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
 POOL_SIZE = 32
 
 
@@ -69,11 +69,10 @@ class Upstream:
     def call(self, operation: UpstreamOperation, body: etree._Element) -> etree._Element:
         """Send body to the operation and return the answer's body element (or raise ours)."""
         _check_body(operation, body, self.name)
-        envelope = wrap(body, operation.soap_version)
+        envelope = wrap(body, operation.soap_version, prefix="soapenv")
         if self._wsse is not None:
             self._wsse.apply(envelope, {})
-        data = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
-        response = self._post(data, _headers(operation))
+        response = self._post(serialize(envelope), _headers(operation))
         try:
             return open_answer(response.content, operation.soap_version, self.name)
         except LegacyFault as fault:
@@ -96,11 +95,11 @@ class Upstream:
 
 
 def _headers(operation: UpstreamOperation) -> dict[str, str]:
-    content_type = CONTENT_TYPES[operation.soap_version]
+    media = content_type(operation.soap_version)
     if operation.soap_version == "1.2":
         action = f'; action="{operation.soap_action}"' if operation.soap_action else ""
-        return {"Content-Type": content_type + action}
-    return {"Content-Type": content_type, "SOAPAction": f'"{operation.soap_action}"'}
+        return {"Content-Type": media + action}
+    return {"Content-Type": media, "SOAPAction": f'"{operation.soap_action}"'}
 
 
 def _check_body(operation: UpstreamOperation, body: etree._Element, system: str) -> None:

@@ -1,4 +1,4 @@
-"""Legacy SOAP envelopes: wrap an outgoing body, open an incoming answer, read a fault."""
+"""Legacy SOAP answers: open the envelope, read a fault."""
 
 from __future__ import annotations
 
@@ -18,14 +18,6 @@ class LegacyFault(Exception):
     code: str
     message: str
     element: etree._Element
-
-
-def wrap(body: etree._Element, version: str) -> etree._Element:
-    """A new envelope of the given SOAP version holding body (moved, not copied)."""
-    namespace = ENVELOPE_BY_VERSION[version]
-    envelope = etree.Element(f"{{{namespace}}}Envelope", nsmap={"soapenv": namespace})
-    etree.SubElement(envelope, f"{{{namespace}}}Body").append(body)
-    return envelope
 
 
 def open_answer(data: bytes, version: str, system: str) -> etree._Element:
