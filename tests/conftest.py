@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,13 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Upstream credentials the shipped adapters read; any value will do where nothing authenticates.
+CREDENTIALS = {
+    "SOAPBRIDGE_CRM_USERNAME": "u",
+    "SOAPBRIDGE_CRM_PASSWORD": "p",
+    "SOAPBRIDGE_MAILING_USERNAME": "u",
+    "SOAPBRIDGE_MAILING_PASSWORD": "p",
+}
 _connect = socket.socket.connect
 
 
@@ -26,3 +34,11 @@ def _loopback_only(self: socket.socket, address: Any) -> None:
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
     yield
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the shipped configuration that a test may break."""
+    for folder in ("adapters", "wsdl", "xslt"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path

@@ -20,7 +20,7 @@ from ..errors import ConfigError, MappingError, RequestError, ValidationError
 from ..namespaces import CONTEXT
 from ..settings import Settings
 from ..upstream.client import Upstream
-from .operations import CompiledOperation, StylesheetCache, compile_adapter
+from .operations import CompiledOperation, StylesheetCache, UpstreamCall, compile_adapter
 
 UpstreamFactory = Callable[[AdapterConfig], Upstream]
 
@@ -55,10 +55,9 @@ class Engine:
     def _run(self, operation: CompiledOperation, request: etree._Element) -> etree._Element:
         params = _request_fields(request) if operation.response.params else {}
         source = self._context(operation, request) if operation.steps else request
-        if operation.upstream is None or operation.request is None or operation.upstream_operation is None:
+        if operation.call is None:
             return operation.response.apply(source, params)
-        legacy_request = _map_request(operation.request.apply, source)
-        answer = operation.upstream.call(operation.upstream_operation, legacy_request)
+        answer = _call_upstream(operation.call, source)
         return operation.response.apply(answer, params)
 
     def _context(self, operation: CompiledOperation, request: etree._Element) -> etree._Element:
@@ -85,6 +84,18 @@ class Engine:
                 stylesheet=operation.response.label,
                 line=exc.line,
             ) from exc
+
+
+def _call_upstream(call: UpstreamCall, source: etree._Element) -> etree._Element:
+    body = _map_request(call.request.apply, source)
+    expected = call.operation.input_tag
+    if expected and body.tag != expected:
+        raise MappingError(
+            f"{call.request.label} produced {body.tag}, "
+            f"but {call.upstream.name}'s {call.operation.name} expects {expected}",
+            stylesheet=call.request.label,
+        )
+    return call.upstream.call(call.operation, body)
 
 
 def _map_request(apply: Callable[[etree._Element], etree._Element], source: etree._Element) -> etree._Element:

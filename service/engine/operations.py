@@ -21,15 +21,22 @@ class CompiledStep:
 
 
 @dataclass(frozen=True)
+class UpstreamCall:
+    """The legacy operation an operation calls, and the stylesheet that builds its body."""
+
+    upstream: Upstream
+    operation: UpstreamOperation
+    request: Stylesheet
+
+
+@dataclass(frozen=True)
 class CompiledOperation:
     """Everything needed to run one canonical operation, checked at start-up."""
 
     contract: Operation
     system: str
     response: Stylesheet
-    request: Stylesheet | None = None
-    upstream: Upstream | None = None
-    upstream_operation: UpstreamOperation | None = None
+    call: UpstreamCall | None = None
     steps: tuple[CompiledStep, ...] = ()
 
     @property
@@ -66,25 +73,23 @@ def _compile(
             file=str(adapter.file),
             key=f"operations.{op.name}",
         )
-    upstream_operation = _upstream_operation(adapter, op, upstream)
     return CompiledOperation(
         contract=canonical,
         system=adapter.name,
         response=sheets.get(op.response),
-        request=sheets.get(op.request) if op.request else None,
-        upstream=upstream if op.upstream else None,
-        upstream_operation=upstream_operation,
+        call=_upstream_call(adapter, op, upstream, sheets),
         steps=tuple(CompiledStep(step.name, step.call, sheets.get(step.request)) for step in op.steps),
     )
 
 
-def _upstream_operation(
-    adapter: AdapterConfig, op: OperationConfig, upstream: Upstream | None
-) -> UpstreamOperation | None:
+def _upstream_call(
+    adapter: AdapterConfig, op: OperationConfig, upstream: Upstream | None, sheets: StylesheetCache
+) -> UpstreamCall | None:
     if not op.upstream:
         return None
-    assert upstream is not None, "config guarantees a WSDL when an operation calls upstream"
+    assert upstream is not None and op.request is not None, "config guarantees a WSDL and a request stylesheet"
     try:
-        return upstream.operation(op.upstream)
+        operation = upstream.operation(op.upstream)
     except ConfigError as exc:
         raise ConfigError(exc.message, file=str(adapter.file), key=f"operations.{op.name}.upstream") from exc
+    return UpstreamCall(upstream, operation, sheets.get(op.request))

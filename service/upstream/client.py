@@ -12,7 +12,7 @@ from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 from ..config import AdapterConfig, Credentials
-from ..errors import ConfigError, MappingError, UpstreamTimeout, UpstreamUnavailable
+from ..errors import ConfigError, UpstreamTimeout, UpstreamUnavailable
 from ..soapenv import content_type, serialize, wrap
 from .envelope import LegacyFault, open_answer
 from .faults import compile_rules, translate
@@ -68,7 +68,6 @@ class Upstream:
 
     def call(self, operation: UpstreamOperation, body: etree._Element) -> etree._Element:
         """Send body to the operation and return the answer's body element (or raise ours)."""
-        _check_body(operation, body, self.name)
         envelope = wrap(body, operation.soap_version, prefix="soapenv")
         if self._wsse is not None:
             self._wsse.apply(envelope, {})
@@ -100,15 +99,6 @@ def _headers(operation: UpstreamOperation) -> dict[str, str]:
         action = f'; action="{operation.soap_action}"' if operation.soap_action else ""
         return {"Content-Type": media + action}
     return {"Content-Type": media, "SOAPAction": f'"{operation.soap_action}"'}
-
-
-def _check_body(operation: UpstreamOperation, body: etree._Element, system: str) -> None:
-    if operation.input_tag and body.tag != operation.input_tag:
-        raise MappingError(
-            f"the request stylesheet produced {body.tag}, "
-            f"but {system}'s {operation.name} expects {operation.input_tag}",
-            stylesheet=operation.name,
-        )
 
 
 def _wsse(credentials: Credentials | None) -> _Wsse | None:

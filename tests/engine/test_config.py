@@ -11,22 +11,7 @@ from soapbridge.config import load_adapters
 from soapbridge.engine import Engine
 from soapbridge.errors import ConfigError
 from soapbridge.settings import Settings
-from tests.conftest import ROOT
-
-CREDENTIALS = {
-    "SOAPBRIDGE_CRM_USERNAME": "u",
-    "SOAPBRIDGE_CRM_PASSWORD": "p",
-    "SOAPBRIDGE_MAILING_USERNAME": "u",
-    "SOAPBRIDGE_MAILING_PASSWORD": "p",
-}
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the shipped configuration that a test may break."""
-    for folder in ("adapters", "wsdl", "xslt"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
+from tests.conftest import CREDENTIALS, ROOT
 
 
 def edit(project: Path, system: str, old: str, new: str) -> None:

@@ -12,8 +12,7 @@ from soapbridge.gateway import create_app
 from soapbridge.legacy import SYSTEMS, build
 from soapbridge.legacy._server import start
 from soapbridge.settings import Settings
-from tests.conftest import ROOT
-from tests.engine.test_config import CREDENTIALS
+from tests.conftest import CREDENTIALS, ROOT
 
 
 class _Quiet(WSGIRequestHandler):

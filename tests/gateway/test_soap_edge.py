@@ -8,7 +8,7 @@ import requests
 from lxml import etree
 
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
-from tests.engine.test_config import CREDENTIALS
+from tests.conftest import CREDENTIALS
 from tests.gateway.conftest import serve_gateway
 
 GET_CUSTOMER = f'<GetCustomer xmlns="{CANONICAL}"><customerId>1001</customerId></GetCustomer>'
