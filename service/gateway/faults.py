@@ -8,12 +8,15 @@ code, a file path or an upstream URL.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 
 from lxml import etree
 
 from ..errors import SoapbridgeError
 from ..namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
+
+log = logging.getLogger("soapbridge.gateway")
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 HTTP_STATUS = {
@@ -38,13 +41,13 @@ class Fault:
     system: str | None = None
 
     @classmethod
-    def from_error(cls, error: SoapbridgeError) -> Fault:
-        system = getattr(error, "system", None)
-        return cls(error.client_fault, error.fault_code, error.message, system)
-
-    @classmethod
-    def internal(cls) -> Fault:
-        return cls(False, "InternalError", INTERNAL_MESSAGE)
+    def from_exception(cls, exc: Exception, endpoint: str) -> Fault:
+        """The fault for anything an endpoint raised, logged once: ours in our words, the rest as internal."""
+        if not isinstance(exc, SoapbridgeError):
+            log.error("unexpected error on the %s endpoint", endpoint, exc_info=exc)
+            return cls(False, "InternalError", INTERNAL_MESSAGE)
+        log.log(logging.INFO if exc.client_fault else logging.WARNING, "%s fault: %s", exc.fault_code, exc.message)
+        return cls(exc.client_fault, exc.fault_code, exc.message, getattr(exc, "system", None))
 
     @classmethod
     def version_mismatch(cls, message: str) -> Fault:

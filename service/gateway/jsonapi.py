@@ -6,15 +6,11 @@ engine as SOAP, and the canonical response element is written back as canonical 
 
 from __future__ import annotations
 
-import logging
-
 from ..engine import Engine
-from ..errors import RequestError, SoapbridgeError
+from ..errors import RequestError
 from ..jsonform import Shape, from_json, load_shapes, parse_json, to_json
 from .faults import Fault, problem
 from .http import Request, Response
-
-log = logging.getLogger("soapbridge.gateway")
 
 JSON = "application/json"
 
@@ -27,12 +23,8 @@ class JsonEndpoint:
     def post(self, operation: str, request: Request) -> Response:
         try:
             body = self._call(operation, request)
-        except SoapbridgeError as exc:
-            log.log(logging.INFO if exc.client_fault else logging.WARNING, "%s fault: %s", exc.fault_code, exc.message)
-            return self._problem(Fault.from_error(exc))
-        except Exception:
-            log.exception("unexpected error on the JSON endpoint")
-            return self._problem(Fault.internal())
+        except Exception as exc:
+            return self._problem(Fault.from_exception(exc, "JSON"))
         return Response(200, JSON, body.encode())
 
     def _call(self, operation: str, request: Request) -> str:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-
 from lxml import etree
 
 from ..engine import Engine
-from ..errors import RequestError, SoapbridgeError
+from ..errors import RequestError
 from ..namespaces import ENVELOPE_BY_VERSION
 from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
 from ..xmlparse import parse_bytes
 from .faults import Fault, soap_fault
 from .http import Request, Response
 from .wsdl import ADDRESS_PLACEHOLDER, build_wsdl, soap_action
-
-log = logging.getLogger("soapbridge.gateway")
 
 TRUE = ("1", "true")
 
@@ -39,12 +35,8 @@ class SoapEndpoint:
             answer = self._dispatch(request)
         except _VersionMismatch as exc:
             return self._fault(Fault.version_mismatch(str(exc)))
-        except SoapbridgeError as exc:
-            log.log(logging.INFO if exc.client_fault else logging.WARNING, "%s fault: %s", exc.fault_code, exc.message)
-            return self._fault(Fault.from_error(exc))
-        except Exception:
-            log.exception("unexpected error on the SOAP %s endpoint", self.version)
-            return self._fault(Fault.internal())
+        except Exception as exc:
+            return self._fault(Fault.from_exception(exc, f"SOAP {self.version}"))
         return Response(200, self.content_type, self._envelope(answer))
 
     def _dispatch(self, request: Request) -> etree._Element:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 
+import pytest
 import requests
 from lxml import etree
 
+from soapbridge.engine import Engine
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
 from tests.conftest import CREDENTIALS
 from tests.gateway.conftest import serve_gateway
@@ -103,3 +105,16 @@ def test_an_unreachable_legacy_system_is_a_server_fault_naming_it() -> None:
         code, canonical, message = fault11(post11(base, envelope(SOAP11_ENV)))
         assert (code, canonical) == ("soap:Server", "UpstreamUnavailable")
         assert "crm" in message and "127.0.0.1" not in message
+
+
+def test_an_unexpected_error_is_an_internal_fault_that_leaks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Engine, name: str, request: etree._Element) -> etree._Element:
+        raise RuntimeError("/srv/secret/path exploded")
+
+    monkeypatch.setattr(Engine, "call", broken)
+    for base in serve_gateway(CREDENTIALS):
+        soap = post11(base, envelope(SOAP11_ENV))
+        problem = requests.post(f"{base}/json/GetCustomer", json={"customerId": "1001"}, timeout=10)
+        assert fault11(soap)[:2] == ("soap:Server", "InternalError")
+        assert (problem.status_code, problem.json()["code"]) == (500, "InternalError")
+        assert "secret" not in soap.text + problem.text and "Traceback" not in soap.text + problem.text
