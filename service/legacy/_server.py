@@ -24,7 +24,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 @dataclass
 class RunningEmulator:
-    """An emulator listening on a port, served by a background thread."""
+    """An emulator listening on a port, served by a background thread; `with` stops it at the end."""
 
     emulator: Emulator
     server: WSGIServer
@@ -39,6 +39,12 @@ class RunningEmulator:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+    def __enter__(self) -> RunningEmulator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 def start(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> RunningEmulator:

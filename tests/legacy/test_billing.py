@@ -44,12 +44,8 @@ ORDER = {
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningEmulator]:
-    # One server for the module: stopping one waits out serve_forever's 0.5 s poll.
-    running = start(build("billing", ROOT / "wsdl", {}), "127.0.0.1", 0)
-    try:
+    with start(build("billing", ROOT / "wsdl", {}), "127.0.0.1", 0) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

@@ -43,18 +43,16 @@ def _start() -> _server.RunningEmulator:
 
 @pytest.fixture(scope="module")
 def running() -> Iterator[_server.RunningEmulator]:
-    """One emulator for the tests that change no customer (stopping one costs half a second)."""
-    emulator = _start()
-    yield emulator
-    emulator.stop()
+    """One emulator for the tests that change no customer."""
+    with _start() as emulator:
+        yield emulator
 
 
 @pytest.fixture
 def fresh() -> Iterator[_server.RunningEmulator]:
     """A freshly seeded emulator, for a test that changes customers."""
-    emulator = _start()
-    yield emulator
-    emulator.stop()
+    with _start() as emulator:
+        yield emulator
 
 
 def _session() -> requests.Session:

@@ -35,11 +35,8 @@ ZEEP_SETTINGS = zeep.Settings(forbid_external=True, forbid_entities=True, forbid
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningEmulator]:
-    running = start(build("mailing", ROOT / "wsdl", ENV), "127.0.0.1", 0)
-    try:
+    with start(build("mailing", ROOT / "wsdl", ENV), "127.0.0.1", 0) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

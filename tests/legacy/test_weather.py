@@ -82,17 +82,15 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def running(clock: ManualClock) -> Iterator[RunningEmulator]:
-    server = start(make_emulator(ROOT / "wsdl", clock, 0), "127.0.0.1", 0)
-    yield server
-    server.stop()
+    with start(make_emulator(ROOT / "wsdl", clock, 0), "127.0.0.1", 0) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def shared() -> Iterator[RunningEmulator]:
     """One emulator at NOW for the tests that neither move the clock nor count reports."""
-    server = start(make_emulator(ROOT / "wsdl", ManualClock(NOW), 0), "127.0.0.1", 0)
-    yield server
-    server.stop()
+    with start(make_emulator(ROOT / "wsdl", ManualClock(NOW), 0), "127.0.0.1", 0) as server:
+        yield server
 
 
 @pytest.fixture
