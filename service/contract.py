@@ -5,7 +5,6 @@ An operation Op exists when the XSD has a top-level element Op and an element Op
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +12,10 @@ from lxml import etree
 
 from ._perthread import PerThread
 from .errors import ConfigError, ValidationError, XmlError
+from .xmlcheck import schema_problems
 from .xmlparse import parse_file
 
 FAULT_ELEMENT = "GatewayFault"
-_CLARK = re.compile(r"\{[^{}\s]*:[^{}\s]*\}")
-_ELEMENT_PREFIX = re.compile(r"^Element '([^']*)'(?:, attribute '([^']*)')?: ")
-_FACET = re.compile(r"\[facet '[^']*'\] ")
 
 
 @dataclass(frozen=True)
@@ -49,36 +46,16 @@ class Contract:
 
     def validate(self, element: etree._Element) -> None:
         """Raise ValidationError, naming the first offending element, unless element is valid."""
-        schema = self._schema.get()
-        if schema.validate(element):
-            return
-        errors = list(schema.error_log)
-        first = errors[0]
-        raise ValidationError(describe(first.message), path=plain_path(first.path), line=first.line)
+        problems = schema_problems(self._schema.get(), element)
+        if problems:
+            first = problems[0]
+            raise ValidationError(first.reason, path=first.path, line=first.line)
 
     def _compile(self) -> etree.XMLSchema:
         try:
             return etree.XMLSchema(self.document)
         except etree.XMLSchemaParseError as exc:
             raise ConfigError(f"the canonical XSD does not compile: {exc}", file=str(self.path)) from exc
-
-
-def describe(message: str) -> str:
-    """libxml2's validation message in plain words: local names, no facet tags, no codes."""
-    match = _ELEMENT_PREFIX.match(message)
-    text = _FACET.sub("", message[match.end() :] if match else message)
-    text = _CLARK.sub("", text).strip().rstrip(".")
-    if match:
-        name = _CLARK.sub("", match.group(1)) + (f"/@{match.group(2)}" if match.group(2) else "")
-        return f"{name}: {text[:1].lower()}{text[1:]}"
-    return text
-
-
-def plain_path(path: str | None) -> str | None:
-    """An XPath from libxml2 (/cn:GetCustomer/cn:customerId) without prefixes."""
-    if not path:
-        return None
-    return re.sub(r"(?<=/)[\w.\-]+:", "", path)
 
 
 def _load(xsd: Path) -> etree._ElementTree:

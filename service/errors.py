@@ -3,9 +3,11 @@
     SoapbridgeError
     ├── ConfigError(file, key)          a configuration file or value is wrong; found at start-up
     ├── XmlError(sourceline)            a document is not acceptable XML (malformed, DTD, too large)
+    │   └── WsdlError(location)         a WSDL or one of its schemas cannot be read or makes no sense
     ├── ValidationError(path, line)     a document breaks the schema it must follow
     ├── MappingError(stylesheet, line)  a stylesheet failed or produced nothing
     ├── RequestError                    the client's request is wrong (unknown operation, bad JSON)
+    ├── UsageError                      a command was called wrongly (exit code 2)
     ├── NotFoundError(system)           the legacy system says the thing asked for does not exist
     ├── ConflictError(system)           the legacy system refuses the change as conflicting
     └── UpstreamError(system)           the legacy system failed us
@@ -54,6 +56,14 @@ class XmlError(SoapbridgeError, ValueError):
         self.sourceline = sourceline
 
 
+class WsdlError(XmlError):
+    """Raised when a WSDL, or a schema or WSDL it imports, cannot be read or is not a usable WSDL 1.1."""
+
+    def __init__(self, message: str, *, location: str | None = None, sourceline: int | None = None) -> None:
+        super().__init__(message, sourceline=sourceline)
+        self.location = location
+
+
 class ValidationError(SoapbridgeError, ValueError):
     """Raised when a document does not follow its schema."""
 
@@ -85,6 +95,10 @@ class RequestError(SoapbridgeError, ValueError):
 
     fault_code = "InvalidRequest"
     client_fault = True
+
+
+class UsageError(SoapbridgeError, ValueError):
+    """Raised when a command is called wrongly: a missing file, an unknown name, options that clash."""
 
 
 class NotFoundError(SoapbridgeError, LookupError):

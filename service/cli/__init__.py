@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import SoapbridgeError
+from ..errors import SoapbridgeError, UsageError
 from . import legacy, serve
 
 
@@ -27,6 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     try:
         code: int = arguments.run(arguments)
+    except UsageError as exc:
+        print(f"soapbridge: {exc.message}", file=sys.stderr)
+        return 2
     except SoapbridgeError as exc:
         print(f"soapbridge: {exc.message}", file=sys.stderr)
         return 1

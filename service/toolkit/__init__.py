@@ -1,0 +1,1 @@
+"""The integration tester's toolkit: validate, inspect, transform, check and mock, without a server."""
