@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .errors import XmlError
 from .namespaces import ENVELOPE_BY_VERSION
 
 #: The media type of each SOAP version, keyed by the version as soapbridge names it.
@@ -27,3 +28,14 @@ def wrap(body: etree._Element, version: str, prefix: str = "soap") -> etree._Ele
 
 def serialize(envelope: etree._Element) -> bytes:
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
+
+
+def open_envelope(root: etree._Element) -> tuple[str, etree._Element] | None:
+    """(SOAP version, Body element) when root is a SOAP 1.1 or 1.2 Envelope; None for any other element."""
+    for version, namespace in ENVELOPE_BY_VERSION.items():
+        if root.tag == f"{{{namespace}}}Envelope":
+            body = root.find(f"{{{namespace}}}Body")
+            if body is None:
+                raise XmlError(f"the SOAP {version} Envelope has no Body")
+            return version, body
+    return None

@@ -27,12 +27,15 @@ def make_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
     )
 
 
-def parse_bytes(data: bytes, *, what: str = "document") -> etree._Element:
-    """Parse a whole document held in memory and return its root element."""
+def parse_bytes(data: bytes, *, what: str = "document", base_url: str | None = None) -> etree._Element:
+    """Parse a whole document held in memory and return its root element.
+
+    base_url is where the document came from, so that relative references in it resolve beside it.
+    """
     if not data or not data.strip():
         raise XmlError(f"the {what} is empty")
     try:
-        root = etree.fromstring(data, make_parser())
+        root = etree.fromstring(data, make_parser(), base_url=base_url)
     except etree.XMLSyntaxError as exc:
         raise XmlError(f"the {what} is not well-formed XML: {_reason(exc)}", sourceline=exc.lineno) from exc
     _refuse_doctype(root.getroottree(), what)

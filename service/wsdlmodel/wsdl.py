@@ -1,0 +1,28 @@
+"""A loaded WSDL: its services and bindings, and the schemas behind its messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Binding, Port, Service
+from .schemas import SchemaSet
+
+
+@dataclass(frozen=True)
+class Wsdl:
+    location: str
+    target_namespace: str
+    name: str
+    services: tuple[Service, ...]
+    bindings: tuple[Binding, ...]
+    schemas: SchemaSet
+    #: What is wrong in the WSDL but does not stop it being used, one sentence each.
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ports(self) -> tuple[Port, ...]:
+        return tuple(port for service in self.services for port in service.ports)
+
+    def soap_bindings(self, version: str | None = None) -> tuple[Binding, ...]:
+        """The SOAP bindings, of one SOAP version ("1.1", "1.2") or of both."""
+        return tuple(b for b in self.bindings if b.soap_version is not None and version in (None, b.soap_version))
