@@ -45,7 +45,9 @@ class Definitions:
 
     def get(self, kind: str, reference: etree._Element, attribute: str) -> etree._Element:
         name = qualified(reference, attribute)
-        found = self.components[kind].get(name) or self._by_local_name(kind, name, reference)
+        found = self.components[kind].get(name)
+        if found is None:
+            found = self._by_local_name(kind, name, reference)
         if found is None:
             raise WsdlError(
                 f"{_what(reference)} refers to {kind} {_shown(name)}, which no loaded WSDL defines",
