@@ -55,6 +55,10 @@ class Definitions:
             )
         return found
 
+    def name_of(self, kind: str, component: etree._Element) -> str:
+        """The Clark name under which component is defined."""
+        return next(name for name, element in self.components[kind].items() if element is component)
+
     def _by_local_name(self, kind: str, name: str, reference: etree._Element) -> etree._Element | None:
         """The one component of that local name in another namespace: a common slip that most stacks forgive."""
         local = name.partition("}")[2]
@@ -78,9 +82,10 @@ def read_services(definitions: Definitions) -> tuple[tuple[Service, ...], tuple[
 
 def _ports(definitions: Definitions, service: etree._Element, bindings: dict[str, Binding]) -> Iterable[Port]:
     for port in service.iterchildren(f"{{{WSDL11}}}port"):
-        definitions.get("binding", port, "binding")  # a port on an undefined binding is an error, named
+        # An undefined binding is an error, named; one found by its local name only is a warning.
+        binding = definitions.get("binding", port, "binding")
         address = next((child.get("location") for child in port if _is_extension(child, "address")), None)
-        yield Port(port.get("name", ""), bindings[qualified(port, "binding")], address)
+        yield Port(port.get("name", ""), bindings[definitions.name_of("binding", binding)], address)
 
 
 def read_binding(definitions: Definitions, binding: etree._Element) -> Binding:

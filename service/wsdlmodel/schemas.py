@@ -10,9 +10,15 @@ driver also declares each rpc wrapper, under a private namespace, from its parts
 from __future__ import annotations
 
 import copy
+import email.message
+import io
+import urllib.error
+import urllib.request
+import urllib.response
 import warnings
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote, urljoin
 
 import xmlschema
 from lxml import etree
@@ -33,6 +39,7 @@ class SchemaSet:
 
     def __init__(self, roots: Iterable[tuple[str, etree._Element]], included: set[str], rpc: Iterable[Message]) -> None:
         self.documents = {url: etree.tostring(_with_missing_imports(root)) for url, root in roots}
+        self.included = included
         self.namespaces: dict[str, list[str]] = {}
         for url, data in self.documents.items():
             if url not in included:
@@ -52,20 +59,28 @@ class SchemaSet:
         """The same schemas as an xmlschema model, to walk: types, occurrences, facets, enumerations.
 
         Built in lax mode, so that a schema libxml2 would refuse (a missing import, an ambiguous
-        content model) can still be described; what is wrong is in model().all_errors.
+        content model) can still be described; what is wrong is in model().all_errors. Includes
+        and imports are served from the documents already loaded, never read again.
         """
         if self._model is None:
-            sources: list[Any] = [
-                xmlschema.XMLResource(data.decode(), base_url=url, allow="none", defuse="always")
-                for url, data in self.documents.items()
-            ]
-            try:
-                with warnings.catch_warnings():  # what lax mode tolerates is kept in all_errors
-                    warnings.simplefilter("ignore")
-                    self._model = xmlschema.XMLSchema10(sources, validation="lax", allow="none", defuse="always")
-            except (xmlschema.XMLSchemaException, ValueError, TypeError) as exc:
-                raise WsdlError(f"the WSDL's schemas cannot be read: {str(exc).splitlines()[0]}") from exc
+            self._model = self._build_model()
         return self._model
+
+    def _build_model(self) -> xmlschema.XMLSchema10:
+        opener = urllib.request.OpenerDirector()
+        opener.add_handler(_Loaded(self.documents))
+        sources: list[Any] = [
+            # A string source resolves relative locations against base_url as a folder.
+            xmlschema.XMLResource(data.decode(), base_url=urljoin(url, "."), defuse="always", opener=opener)
+            for url, data in self.documents.items()
+            if url not in self.included
+        ] or [f'<xs:schema xmlns:xs="{XSD}"/>']
+        try:
+            with warnings.catch_warnings():  # what lax mode tolerates is kept in all_errors
+                warnings.simplefilter("ignore")
+                return xmlschema.XMLSchema10(sources, validation="lax", defuse="always", opener=opener)
+        except (xmlschema.XMLSchemaException, ValueError, TypeError, LookupError) as exc:
+            raise WsdlError(f"the WSDL's schemas cannot be read: {str(exc).splitlines()[0]}") from exc
 
     def _compile(self) -> etree.XMLSchema:
         served = dict(self.documents)
@@ -99,6 +114,19 @@ class _Served(etree.Resolver):  # type: ignore[misc]
         if data is None:
             return self.resolve_string(f'<xs:schema xmlns:xs="{XSD}"/>', context)
         return self.resolve_string(data, context, base_url=system_url)
+
+
+class _Loaded(urllib.request.BaseHandler):
+    """Serves xmlschema the documents already loaded; any other URL is an error, never a read or a fetch."""
+
+    def __init__(self, documents: dict[str, bytes]) -> None:
+        self.documents = {unquote(url): data for url, data in documents.items()}
+
+    def default_open(self, request: urllib.request.Request) -> urllib.response.addinfourl:
+        data = self.documents.get(unquote(request.full_url))
+        if data is None:
+            raise urllib.error.URLError(f"{request.full_url} is not among the WSDL's loaded documents")
+        return urllib.response.addinfourl(io.BytesIO(data), email.message.Message(), request.full_url, 200)
 
 
 def _with_missing_imports(schema: etree._Element) -> etree._Element:
