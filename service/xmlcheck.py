@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-_CLARK = re.compile(r"\{[^{}]*\}")
+# A namespace URI is absolute (scheme:...), which keeps regex quantifiers ({0,9}) and
+# enumeration sets ({'a', 'b'}) in libxml2's messages from being taken for Clark names.
+_CLARK = re.compile(r"\{[A-Za-z][A-Za-z0-9+.\-]*:[^{}\s]*\}")
 _ELEMENT_PREFIX = re.compile(r"^Element '([^']*)'(?:, attribute '([^']*)')?: ")
+_EXPECTED = re.compile(r"Expected is (?:one of )?\( (.*) \)")
 _FACET = re.compile(r"\[facet '[^']*'\] ")
 _STEP = re.compile(r"^(?:[^\[\]/]*:)?([^\[\]/:]+)(?:\[(\d+)\])?$")
 
@@ -45,8 +48,30 @@ def describe(message: str) -> str:
     text = _CLARK.sub("", text).strip().rstrip(".")
     if match:
         name = _CLARK.sub("", match.group(1)) + (f"/@{match.group(2)}" if match.group(2) else "")
-        return f"{name}: {text[:1].lower()}{text[1:]}"
+        return f"{name}: {text[:1].lower()}{text[1:]}{_namespace_hint(match.group(1), message)}"
     return text
+
+
+def _namespace_hint(found: str, message: str) -> str:
+    """When the expected name is the found one in another namespace, local names alone would hide why."""
+    expected = _EXPECTED.search(message)
+    for name in expected.group(1).split(", ") if expected else ():
+        if name != found and _split(name)[1] == _split(found)[1]:
+            return f" (found in {_namespace_of(found)}, expected in {_namespace_of(name)})"
+    return ""
+
+
+def _split(clark: str) -> tuple[str, str]:
+    """(namespace, local name) of a Clark name as libxml2 writes it; no validation, as it may hold wildcards."""
+    if clark.startswith("{") and "}" in clark:
+        namespace, _, local = clark[1:].partition("}")
+        return namespace, local
+    return "", clark
+
+
+def _namespace_of(clark: str) -> str:
+    namespace = _split(clark)[0]
+    return f"the namespace {namespace}" if namespace else "no namespace"
 
 
 def element_path(element: etree._Element) -> str:
@@ -61,20 +86,35 @@ def element_path(element: etree._Element) -> str:
 
 def column_of(element: etree._Element, source: bytes | None) -> int | None:
     """The 1-based column where element's start tag opens, found in the source text; None if unknown."""
-    line = element.sourceline
-    if source is None or line is None:
-        return None
+    return columns_of([element], source).get(element)
+
+
+def columns_of(elements: list[etree._Element], source: bytes | None) -> dict[etree._Element, int]:
+    """column_of for many elements of one document, found in one pass over it."""
+    if source is None or not elements:
+        return {}
     lines = source.splitlines()
-    if line > len(lines):
-        return None
-    name = (f"{element.prefix}:" if element.prefix else "") + etree.QName(element).localname
-    starts = [m.start() for m in re.finditer(rb"<" + re.escape(name.encode()) + rb"[\s/>]", lines[line - 1])]
-    before = sum(
-        1
-        for other in element.itersiblings(preceding=True)
-        if other.sourceline == line and other.tag == element.tag
-    ) + sum(1 for parent in element.iterancestors() if parent.sourceline == line and parent.tag == element.tag)
-    return starts[before] + 1 if before < len(starts) else None
+    wanted = {line for element in elements if (line := element.sourceline) and line <= len(lines)}
+    starts: dict[tuple[int, str], list[int]] = {}
+    columns: dict[etree._Element, int] = {}
+    # Start tags open in document order, so an element is the n-th tag of its name on its line.
+    for other in elements[0].getroottree().iter(etree.Element):
+        line = other.sourceline
+        if line not in wanted:
+            continue
+        name = _source_name(other)
+        key = (line, name)
+        if key not in starts:
+            pattern = rb"<" + re.escape(name.encode()) + rb"[\s/>]"
+            starts[key] = [m.start() + 1 for m in re.finditer(pattern, lines[line - 1])]
+        if starts[key]:
+            columns[other] = starts[key].pop(0)
+    return columns
+
+
+def _source_name(element: etree._Element) -> str:
+    local: str = etree.QName(element).localname
+    return f"{element.prefix}:{local}" if element.prefix else local
 
 
 def _problem(entry: etree._LogEntry, root: etree._Element) -> Problem:
