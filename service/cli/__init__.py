@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import SoapbridgeError, UsageError
-from . import legacy, serve
+from . import legacy, serve, validate
 
 
 def parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
     serve.register(commands)
     legacy.register(commands)
+    validate.register(commands)
     return top
 
 
