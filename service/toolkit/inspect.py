@@ -110,7 +110,7 @@ def _model(wsdl: Wsdl) -> tuple[Any, list[str]]:
         model = wsdl.schemas.model()
     except WsdlError as exc:
         return None, [f"{exc.message}; the types are not described"]
-    errors = [f"schema: {_first_line(error)}" for error in model.all_errors]
+    errors = list(dict.fromkeys(f"schema: {_first_line(error)}" for error in model.all_errors))
     return model, errors[:10] + ([f"... and {len(errors) - 10} more schema errors"] if len(errors) > 10 else [])
 
 

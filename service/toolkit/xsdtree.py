@@ -204,9 +204,10 @@ def _facet_texts(xsd_type: Any) -> Iterable[str]:
 
 
 def _wildcard(wildcard: Any) -> str:
-    namespace = getattr(wildcard, "namespace", None)
-    values = namespace if isinstance(namespace, (list, tuple)) else [namespace or "##any"]
-    return "any of " + " ".join(str(v) for v in values)
+    """What a wildcard admits: "##any", "##other", or the namespaces it lists."""
+    namespace = getattr(wildcard, "namespace", None) or "##any"
+    listed = [namespace] if isinstance(namespace, str) else sorted(str(item) for item in namespace)
+    return "any of " + " ".join(item or "(no namespace)" for item in listed)
 
 
 def _replace(node: Node, **changes: Any) -> Node:
