@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import SoapbridgeError, UsageError
-from . import legacy, serve, validate, wsdl
+from . import legacy, mock, serve, validate, wsdl
 
 
 def parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def parser() -> argparse.ArgumentParser:
     serve.register(commands)
     legacy.register(commands)
     validate.register(commands)
+    mock.register(commands)
     wsdl.register(commands)
     return top
 
