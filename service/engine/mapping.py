@@ -14,6 +14,8 @@ from ..xmlparse import parse_file
 XSL = "http://www.w3.org/1999/XSL/Transform"
 #: Stylesheets may not read or write files, nor reach the network.
 ACCESS = etree.XSLTAccessControl.DENY_ALL
+#: libxslt's log entries that carry the stylesheet line of the failing instruction.
+_LOCATED = ("runtime error", "compilation error")
 
 
 class Stylesheet:
@@ -48,12 +50,51 @@ class Stylesheet:
 
     def _error(self, log: etree._ListErrorLog, fallback: str) -> MappingError:
         entries = [entry for entry in log if entry.message.strip()]
-        runtime = [entry for entry in entries if entry.message.startswith("runtime error")]
-        message = entries[-1].message.strip() if entries else fallback
-        line = runtime[-1].line if runtime else None
-        if runtime or not entries:
-            message = f"{self.label}" + (f", line {line}" if line else "") + f": {message}"
-        return MappingError(message, stylesheet=self.label, line=line, terminated=bool(entries) and not runtime)
+        if not entries:
+            return MappingError(f"{self.label}: {fallback}", stylesheet=self.label)
+        located = [entry for entry in entries if entry.message.startswith(_LOCATED)]
+        if not located:  # xsl:message terminate="yes" leaves nothing in the log but its own words
+            message = entries[-1].message.strip()
+            line = _terminating_message_line(self._document, message)
+            return MappingError(message, stylesheet=self.label, line=line, terminated=True)
+        line, message = _cause(entries, located)
+        prefix = f"{self.label}, line {line}" if line else self.label
+        return MappingError(f"{prefix}: {message}", stylesheet=self.label, line=line)
+
+
+def _cause(entries: list[etree._LogEntry], located: list[etree._LogEntry]) -> tuple[int | None, str]:
+    """The line and message that explain a failure: a compilation's first error, a run's last."""
+    if located[0].message.startswith("compilation error"):
+        first = entries.index(located[0])
+        following = entries[first + 1 : first + 2]
+        return located[0].line or None, (following or located)[0].message.strip()
+    last = entries[-1].message.strip()
+    # libxslt's last word is often generic ("Failed to evaluate ..."); its first says why
+    first = next((e.message.strip() for e in entries if not e.message.startswith(_LOCATED)), last)
+    return located[-1].line or None, last if first == last else f"{last} ({first.rstrip('.')})"
+
+
+def _terminating_message_line(document: etree._ElementTree, message: str) -> int | None:
+    """The line of the xsl:message terminate="yes" that said message, when only one could have."""
+    said = " ".join(message.split())
+    candidates = [
+        element
+        for element in document.iter(f"{{{XSL}}}message")
+        if element.get("terminate") == "yes" and _could_say(element, said)
+    ]
+    return candidates[0].sourceline if len(candidates) == 1 else None
+
+
+def _could_say(element: etree._Element, said: str) -> bool:
+    """True when the literal text of an xsl:message appears, in order, in what was said."""
+    position = 0
+    for text in element.xpath("text()"):
+        literal = " ".join(str(text).split())
+        found = said.find(literal, position) if literal else position
+        if found < 0:
+            return False
+        position = found + len(literal)
+    return True
 
 
 def _load(path: Path, label: str) -> etree._ElementTree:
