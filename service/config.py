@@ -16,6 +16,7 @@ from .settings import Settings
 
 FAULT_CODES = ("InvalidRequest", "NotFound", "Conflict", "UpstreamFault", "UpstreamUnavailable", "UpstreamTimeout")
 CREDENTIAL_TYPES = ("wsse-username-token", "http-basic")
+_SECRET_KEYS = ("username_env", "password_env")
 _SYSTEM_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -33,6 +34,8 @@ class Credentials:
     username: str
     password: str = field(repr=False)
     password_type: str = "digest"
+    #: The environment variables the username and the password come from.
+    variables: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def load_adapters(settings: Settings) -> list[AdapterConfig]:
     return adapters
 
 
-def load_adapter(path: Path, settings: Settings) -> AdapterConfig:
+def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -> AdapterConfig:
+    """One adapter file; with need_secrets=False (offline checks) an unset credential variable reads as ""."""
     top = Table.load(path)
     top.only("system", "timeouts", "credentials", "namespaces", "faults", "operations")
     system = top.subtable("system")
@@ -109,7 +113,7 @@ def load_adapter(path: Path, settings: Settings) -> AdapterConfig:
         service=system.text("service", "a service name"),
         port=system.text("port", "a port name"),
         timeouts=_timeouts(top.table("timeouts")),
-        credentials=_credentials(top.table("credentials"), settings),
+        credentials=_credentials(top.table("credentials"), settings, need_secrets),
         namespaces=_namespaces(top.table("namespaces")),
         faults=tuple(_fault_rule(rule) for rule in top.tables("faults")),
         operations=operations,
@@ -151,7 +155,7 @@ def _timeouts(table: Table | None) -> Timeouts:
     return Timeouts(**values)
 
 
-def _credentials(table: Table | None, settings: Settings) -> Credentials | None:
+def _credentials(table: Table | None, settings: Settings, need_secrets: bool) -> Credentials | None:
     if table is None:
         return None
     table.only("type", "password_type", "username_env", "password_env")
@@ -161,16 +165,19 @@ def _credentials(table: Table | None, settings: Settings) -> Credentials | None:
     password_type = table.optional("password_type", str, "digest or text", "digest")
     if password_type not in ("digest", "text"):
         raise table.error("password_type", f"expected digest or text, got {password_type!r}")
-    username, password = (_secret(table, key, settings) for key in ("username_env", "password_env"))
-    return Credentials(kind, username, password, password_type)
+    username_env, password_env = (
+        table.require(key, str, "the name of an environment variable") for key in _SECRET_KEYS
+    )
+    if need_secrets:
+        _require_set(table, settings, (username_env, password_env))
+    username, password = (settings.env.get(variable, "") for variable in (username_env, password_env))
+    return Credentials(kind, username, password, password_type, (username_env, password_env))
 
 
-def _secret(table: Table, key: str, settings: Settings) -> str:
-    variable = table.require(key, str, "the name of an environment variable")
-    value = settings.env.get(variable)
-    if not value:
-        raise table.error(key, f"the environment variable {variable} is not set")
-    return value
+def _require_set(table: Table, settings: Settings, variables: tuple[str, str]) -> None:
+    for key, variable in zip(_SECRET_KEYS, variables, strict=True):
+        if not settings.env.get(variable):
+            raise table.error(key, f"the environment variable {variable} is not set")
 
 
 def _namespaces(table: Table | None) -> dict[str, str]:
