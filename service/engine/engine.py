@@ -53,7 +53,7 @@ class Engine:
         return response
 
     def _run(self, operation: CompiledOperation, request: etree._Element) -> etree._Element:
-        params = _request_fields(request) if operation.response.params else {}
+        params = request_fields(request) if operation.response.params else {}
         source = self._context(operation, request) if operation.steps else request
         if operation.call is None:
             return operation.response.apply(source, params)
@@ -108,7 +108,7 @@ def _map_request(apply: Callable[[etree._Element], etree._Element], source: etre
         raise
 
 
-def _request_fields(request: etree._Element) -> dict[str, str]:
+def request_fields(request: etree._Element) -> dict[str, str]:
     """The request's simple fields by local name: the response stylesheet's xsl:params."""
     return {
         etree.QName(child).localname: child.text or ""
