@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import SoapbridgeError, UsageError
-from . import legacy, mock, serve, validate, wsdl
+from . import check, legacy, mock, serve, validate, wsdl
 
 
 def parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def parser() -> argparse.ArgumentParser:
     legacy.register(commands)
     validate.register(commands)
     mock.register(commands)
+    check.register(commands)
     wsdl.register(commands)
     return top
 

@@ -1,4 +1,7 @@
-"""`soapbridge serve`: the gateway on gunicorn, plus the emulators for systems with no URL set."""
+"""`soapbridge serve`: the gateway on gunicorn, plus the emulators for systems with no URL set.
+
+It runs `soapbridge check` first, and does not start when the configuration fails it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from ..config import endpoint_variable
 from ..gateway import Gateway, create_app
 from ..legacy import SYSTEMS
 from ..settings import Settings
+from ..toolkit.check import check_project
+from .check import print_table
 from .legacy import READY, ensure_credentials
 
 
@@ -32,6 +37,11 @@ def register(commands: Any) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
+    report = check_project(Settings.from_env())  # before anything starts: a broken configuration never serves
+    if not report.ok:
+        print("soapbridge: not starting; `soapbridge check` fails on:", file=sys.stderr)
+        print_table(report.failures, sys.stderr)
+        return 1
     emulators = None if arguments.no_emulators else _start_emulators()
     try:
         app = create_app(Settings.from_env())  # everything loads here, once, before any worker forks

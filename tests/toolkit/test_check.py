@@ -1,0 +1,152 @@
+"""check's logic: green on the shipped configuration, and one failing row, saying why, per kind of breakage."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from soapbridge.engine import Engine
+from soapbridge.settings import Settings
+from soapbridge.toolkit.check import Row, check_project
+from tests.conftest import CREDENTIALS, ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures" / "check"
+
+
+def failures(root: Path) -> list[Row]:
+    return list(check_project(Settings(root=root, env={})).failures)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_shipped_configuration_checks_out_with_a_row_per_operation() -> None:
+    report = check_project(Settings(root=ROOT, env={}))
+    assert report.ok, report.failures
+    checked = {row.operation for row in report.rows if row.operation}
+    assert checked == set(Engine(Settings(root=ROOT, env=CREDENTIALS)).operations)
+    assert all(row.detail for row in report.rows)
+
+
+def test_unset_credentials_are_a_note_not_a_failure() -> None:
+    without = {row.adapter: row for row in check_project(Settings(root=ROOT, env={})).rows if not row.operation}
+    with_them = {
+        row.adapter: row for row in check_project(Settings(root=ROOT, env=CREDENTIALS)).rows if not row.operation
+    }
+    assert without["crm"].ok and without["crm"].detail.endswith(
+        "credentials from $SOAPBRIDGE_CRM_USERNAME, $SOAPBRIDGE_CRM_PASSWORD (not set)"
+    )
+    assert "credentials" not in with_them["crm"].detail
+
+
+def test_a_toml_typo_fails_its_adapter_row(project: Path) -> None:
+    edit(project / "adapters" / "crm.toml", "[timeouts]", "[timeout]")
+    assert failures(project) == [
+        Row("crm", "", False, "adapters/crm.toml: timeout: unknown key; expected one of: "
+            "system, timeouts, credentials, namespaces, faults, operations")
+    ]  # fmt: skip
+
+
+def test_a_file_that_is_not_toml_is_a_row_not_a_traceback(project: Path) -> None:
+    (project / "adapters" / "weather.toml").write_text('[system]\nname = "weather\n')
+    [row] = failures(project)
+    assert (row.adapter, row.operation) == ("weather", "")
+    assert row.detail.startswith("adapters/weather.toml: not valid TOML: ")
+
+
+def test_a_missing_wsdl_fails_its_adapter_row(project: Path) -> None:
+    (project / "wsdl" / "weather" / "WxFeed.wsdl").unlink()
+    assert failures(project) == [
+        Row("weather", "", False, "adapters/weather.toml: system.wsdl: no such file: wsdl/weather/WxFeed.wsdl")
+    ]
+
+
+def test_a_wsdl_that_does_not_load_fails_its_adapter_row(project: Path) -> None:
+    shutil.copy(FIXTURES / "truncated.wsdl", project / "wsdl" / "billing" / "InvoiceService.wsdl")
+    [row] = failures(project)
+    assert (row.adapter, row.operation) == ("billing", "")
+    assert row.detail.startswith("adapters/billing.toml: system.wsdl: the WSDL InvoiceService.wsdl is not well-formed")
+
+
+def test_an_unknown_upstream_operation_fails_its_operation_row(project: Path) -> None:
+    edit(project / "adapters" / "weather.toml", '"GetDailyForecast"', '"GetDailyForcast"')
+    assert failures(project) == [
+        Row(
+            "weather",
+            "GetForecast",
+            False,
+            "adapters/weather.toml: operations.GetForecast.upstream: the WSDL's binding has no operation "
+            "'GetDailyForcast'; it has: GetCurrentObservation, GetDailyForecast, ListStations",
+        )
+    ]
+
+
+def test_a_stylesheet_that_does_not_compile_is_named_with_its_line(project: Path) -> None:
+    shutil.copy(FIXTURES / "uncompilable.xsl", project / "xslt" / "crm" / "SearchCustomers.response.xsl")
+    assert failures(project) == [
+        Row(
+            "crm",
+            "SearchCustomers",
+            False,
+            "xslt/crm/SearchCustomers.response.xsl, line 8: "
+            "xsl:value-of : could not compile select expression 'count(//item'",
+        )
+    ]
+
+
+def test_a_golden_pair_that_no_longer_holds_fails_its_operation_row(project: Path) -> None:
+    edit(project / "xslt" / "billing" / "samples" / "RecordPayment.response.out.xml", ">75.00<", ">75.01<")
+    [row] = failures(project)
+    assert (row.adapter, row.operation) == ("billing", "RecordPayment")
+    assert row.detail == (
+        "xslt/billing/samples/RecordPayment.response.in.xml no longer gives RecordPayment.response.out.xml: "
+        "/RecordPaymentResponse/receipt/remainingBalance: expected text '75.01', got '75.00'"
+    )
+
+
+def test_a_stylesheet_without_golden_pairs_fails(project: Path) -> None:
+    for sample in (project / "xslt" / "weather" / "samples").glob("GetForecast.request*.xml"):
+        sample.unlink()
+    assert failures(project) == [
+        Row(
+            "weather",
+            "GetForecast",
+            False,
+            "xslt/weather/GetForecast.request.xsl: no golden pair "
+            "(xslt/weather/samples/GetForecast.request.in.xml and .out.xml)",
+        )
+    ]
+
+
+def test_a_step_calling_an_operation_nobody_serves_fails(project: Path) -> None:
+    edit(project / "adapters" / "composite.toml", 'call = "ListInvoices"', 'call = "ListInvoice"')
+    assert failures(project) == [
+        Row(
+            "composite",
+            "GetCustomerAccount",
+            False,
+            "adapters/composite.toml: operations.GetCustomerAccount.steps[1].call: "
+            "calls ListInvoice, which no adapter serves",
+        )
+    ]
+
+
+def test_an_operation_served_twice_fails_the_second(project: Path) -> None:
+    shutil.copy(project / "adapters" / "weather.toml", project / "adapters" / "wx.toml")
+    edit(project / "adapters" / "wx.toml", 'name = "weather"', 'name = "wx"')
+    assert {(row.adapter, row.operation, row.detail) for row in failures(project)} == {
+        ("wx", op, f"adapters/wx.toml: operations.{op}: already served by weather.toml")
+        for op in ("GetCurrentWeather", "GetForecast")
+    }
+
+
+def test_each_failure_is_its_own_row_and_the_rest_stays_ok(project: Path) -> None:
+    edit(project / "adapters" / "crm.toml", "[timeouts]", "[timeout]")
+    (project / "wsdl" / "weather" / "WxFeed.wsdl").unlink()
+    report = check_project(Settings(root=project, env={}))
+    assert [(row.adapter, row.operation) for row in report.failures] == [("crm", ""), ("weather", "")]
+    ok = [(row.adapter, row.operation) for row in report.rows if row.ok]
+    assert ("billing", "ListInvoices") in ok and ("mailing", "SubscribeCustomer") in ok
