@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import SoapbridgeError, UsageError
-from . import check, legacy, mock, serve, validate, wsdl
+from . import check, legacy, mock, serve, transform, validate, wsdl
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,6 +23,7 @@ def parser() -> argparse.ArgumentParser:
     validate.register(commands)
     mock.register(commands)
     check.register(commands)
+    transform.register(commands)
     wsdl.register(commands)
     return top
 
