@@ -10,6 +10,8 @@ from lxml import etree
 from .errors import XmlError
 from .namespaces import ENVELOPE_BY_VERSION
 
+#: The fault code each SOAP version uses for "the sender is wrong" and "the receiver failed".
+FAULT_CODES = {"1.1": {"client": "Client", "server": "Server"}, "1.2": {"client": "Sender", "server": "Receiver"}}
 #: The media type of each SOAP version, keyed by the version as soapbridge names it.
 MEDIA_TYPES = {"1.1": "text/xml", "1.2": "application/soap+xml"}
 
@@ -39,3 +41,28 @@ def open_envelope(root: etree._Element) -> tuple[str, etree._Element] | None:
                 raise XmlError(f"the SOAP {version} Envelope has no Body")
             return version, body
     return None
+
+
+def fault(version: str, code: str, message: str, detail: etree._Element | None = None) -> etree._Element:
+    """A plain SOAP Fault element of that version: code (Client, Sender, VersionMismatch...), a message, a detail."""
+    namespace = ENVELOPE_BY_VERSION[version]
+    element = etree.Element(f"{{{namespace}}}Fault", nsmap={"soapenv": namespace})
+    if version == "1.1":
+        etree.SubElement(element, "faultcode").text = f"soapenv:{code}"
+        etree.SubElement(element, "faultstring").text = message
+        if detail is not None:
+            etree.SubElement(element, "detail").append(detail)
+        return element
+    value = etree.SubElement(etree.SubElement(element, f"{{{namespace}}}Code"), f"{{{namespace}}}Value")
+    value.text = f"soapenv:{code}"
+    text = etree.SubElement(etree.SubElement(element, f"{{{namespace}}}Reason"), f"{{{namespace}}}Text")
+    text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    text.text = message
+    if detail is not None:
+        etree.SubElement(element, f"{{{namespace}}}Detail").append(detail)
+    return element
+
+
+def fault_status(version: str, client: bool) -> str:
+    """The HTTP status of a fault: SOAP 1.2's HTTP binding gives Sender faults 400, everything else is 500."""
+    return "400 Bad Request" if version == "1.2" and client else "500 Internal Server Error"

@@ -51,7 +51,7 @@ def run(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(READY, flush=True)
-    _wait_for_stop(arguments.watch_stdin)
+    wait_for_stop(arguments.watch_stdin)
     for emulator in running:
         emulator.stop()
     return 0
@@ -75,7 +75,7 @@ def _start(name: str, index: int, arguments: argparse.Namespace, settings: Setti
     return start(build(name, settings.wsdl_dir, os.environ), arguments.host, port)
 
 
-def _wait_for_stop(watch_stdin: bool) -> None:
+def wait_for_stop(watch_stdin: bool) -> None:
     """Block until SIGINT or SIGTERM, or until stdin closes when our parent watches us through it."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -29,17 +29,15 @@ start-up naming the file and key:
 from __future__ import annotations
 
 import argparse
-import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
-from wsgiref.simple_server import make_server
 
 from ..errors import UsageError
-from ..legacy._server import _QuietHandler, _ThreadingServer
 from ..toolkit.mock import Mock, load_mock
 from ..wsdlmodel import load_wsdl
-from .legacy import READY, _wait_for_stop
+from ..wsgi import serve_in_background
+from .legacy import READY, wait_for_stop
 
 
 def register(commands: Any) -> None:
@@ -65,12 +63,10 @@ def run(arguments: argparse.Namespace) -> int:
         responses_dir=_responses(arguments.responses),
         allow_network=arguments.allow_network,
     )
-    server = make_server(arguments.host, arguments.port, mock, _ThreadingServer, _QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
+    server, _ = serve_in_background(mock, arguments.host, arguments.port, name="mock")
     try:
         _announce(mock, server.server_address[:2])
-        _wait_for_stop(watch_stdin=False)
+        wait_for_stop(watch_stdin=False)
     finally:
         server.shutdown()
         server.server_close()

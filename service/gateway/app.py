@@ -9,11 +9,11 @@ from typing import Any
 from ..engine import Engine
 from ..errors import RequestError
 from ..settings import Settings
+from ..wsgi import StartResponse
 from .http import MAX_BODY, Request, Response, text
 from .jsonapi import JsonEndpoint
 from .soap import SoapEndpoint
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 REASONS = {
     200: "OK",
     400: "Bad Request",

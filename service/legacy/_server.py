@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from socketserver import ThreadingMixIn
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIServer
 
+from ..wsgi import serve_in_background
 from ._soap import Emulator
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Emulators are noisy otherwise; the gateway logs what matters."""
 
 
 @dataclass
@@ -49,9 +37,5 @@ class RunningEmulator:
 
 def start(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> RunningEmulator:
     """Serve one emulator on host:port (0 picks a free port) until stop() is called."""
-    server = make_server(host, port, emulator, server_class=_ThreadingServer, handler_class=_QuietHandler)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"legacy-{emulator.name}", daemon=True
-    )
-    thread.start()
+    server, thread = serve_in_background(emulator, host, port, name=f"legacy-{emulator.name}")
     return RunningEmulator(emulator, server, thread)

@@ -13,15 +13,11 @@ from lxml import etree
 
 from ..errors import XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, WSDL_SOAP11, WSDL_SOAP12
-from ..soapenv import content_type, serialize, wrap
+from ..soapenv import FAULT_CODES, content_type, fault, fault_status, serialize, wrap
+from ..wsgi import StartResponse, http_headers, read_body, request_url, respond
 from ..xmlparse import parse_bytes, parse_file
 
-#: The fault code each SOAP version uses for "the sender is wrong" and "the receiver failed".
-FAULT_CODES = {"1.1": {"client": "Client", "server": "Server"}, "1.2": {"client": "Sender", "server": "Receiver"}}
-
 log = logging.getLogger("soapbridge.legacy")
-
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 class LegacyFault(Exception):
@@ -72,9 +68,9 @@ class Emulator:
         if method == "GET":
             return self._serve_file(environ, start_response)
         if method != "POST":
-            return _respond(start_response, "405 Method Not Allowed", "text/plain", b"use GET or POST\n")
-        status, body = self.handle(_read_body(environ), _http_headers(environ))
-        return _respond(start_response, status, content_type(self.soap_version), body)
+            return respond(start_response, "405 Method Not Allowed", "text/plain", b"use GET or POST\n")
+        status, body = self.handle(read_body(environ), http_headers(environ))
+        return respond(start_response, status, content_type(self.soap_version), body)
 
     def handle(self, data: bytes, http_headers: dict[str, str]) -> tuple[str, bytes]:
         """Answer one SOAP request: (HTTP status line, envelope bytes)."""
@@ -107,17 +103,12 @@ class Emulator:
         return serialize(wrap(payload, self.soap_version, prefix="soapenv"))
 
     def _fault(self, side: str, message: str, detail: etree._Element | None = None) -> tuple[str, bytes]:
-        build = _fault11 if self.soap_version == "1.1" else _fault12
-        fault = build(self.envelope_ns, FAULT_CODES[self.soap_version][side], message, detail)
-        status = "400 Bad Request" if self.soap_version == "1.2" and side == "client" else "500 Internal Server Error"
-        return status, self.envelope(fault)
+        answer = fault(self.soap_version, FAULT_CODES[self.soap_version][side], message, detail)
+        return fault_status(self.soap_version, side == "client"), self.envelope(answer)
 
     def _version_mismatch(self, tag: str) -> tuple[str, bytes]:
-        build = _fault11 if self.soap_version == "1.1" else _fault12
-        fault = build(
-            self.envelope_ns, "VersionMismatch", f"expected a SOAP {self.soap_version} envelope, got {tag}", None
-        )
-        return "500 Internal Server Error", self.envelope(fault)
+        answer = fault(self.soap_version, "VersionMismatch", f"expected a SOAP {self.soap_version} envelope, got {tag}")
+        return fault_status(self.soap_version, False), self.envelope(answer)
 
     # -- WSDL and its schemas ---------------------------------------------------------------
 
@@ -125,66 +116,18 @@ class Emulator:
         query = environ.get("QUERY_STRING", "")
         path = environ.get("PATH_INFO", "/")
         if query.lower() == "wsdl":
-            return _respond(start_response, "200 OK", "text/xml; charset=utf-8", self.published_wsdl(environ))
+            return respond(start_response, "200 OK", "text/xml; charset=utf-8", self.published_wsdl(environ))
         name = path.rsplit("/", 1)[-1]
         candidate = self.wsdl_file.parent / name
         if re.fullmatch(r"[\w.\-]+\.(xsd|wsdl)", name) and candidate.is_file():
-            return _respond(start_response, "200 OK", "text/xml; charset=utf-8", candidate.read_bytes())
-        return _respond(start_response, "404 Not Found", "text/plain", b"not found; try ?wsdl\n")
+            return respond(start_response, "200 OK", "text/xml; charset=utf-8", candidate.read_bytes())
+        return respond(start_response, "404 Not Found", "text/plain", b"not found; try ?wsdl\n")
 
     def published_wsdl(self, environ: dict[str, Any]) -> bytes:
         """The static WSDL with its soap:address rewritten to where this emulator actually listens."""
         tree = parse_file(self.wsdl_file)
-        here = _request_url(environ)
+        here = request_url(environ)
         for ns in (WSDL_SOAP11, WSDL_SOAP12):
             for address in tree.iter(f"{{{ns}}}address"):
                 address.set("location", here)
         return bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
-
-
-def _fault11(env_ns: str, code: str, message: str, detail: etree._Element | None) -> etree._Element:
-    fault = etree.Element(f"{{{env_ns}}}Fault")
-    etree.SubElement(fault, "faultcode", nsmap={"soapenv": env_ns}).text = f"soapenv:{code}"
-    etree.SubElement(fault, "faultstring").text = message
-    if detail is not None:
-        etree.SubElement(fault, "detail").append(detail)
-    return fault
-
-
-def _fault12(env_ns: str, code: str, message: str, detail: etree._Element | None) -> etree._Element:
-    fault = etree.Element(f"{{{env_ns}}}Fault", nsmap={"soapenv": env_ns})
-    code_el = etree.SubElement(fault, f"{{{env_ns}}}Code")
-    etree.SubElement(code_el, f"{{{env_ns}}}Value").text = f"soapenv:{code}"
-    reason = etree.SubElement(fault, f"{{{env_ns}}}Reason")
-    text = etree.SubElement(reason, f"{{{env_ns}}}Text")
-    text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
-    text.text = message
-    if detail is not None:
-        etree.SubElement(fault, f"{{{env_ns}}}Detail").append(detail)
-    return fault
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    data: bytes = environ["wsgi.input"].read(length) if length > 0 else b""
-    return data
-
-
-def _http_headers(environ: dict[str, Any]) -> dict[str, str]:
-    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
-    if environ.get("CONTENT_TYPE"):
-        headers["content-type"] = environ["CONTENT_TYPE"]
-    return headers
-
-
-def _request_url(environ: dict[str, Any]) -> str:
-    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-    return f"http://{host}{environ.get('PATH_INFO', '/')}"
-
-
-def _respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
-    return [body]

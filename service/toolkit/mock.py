@@ -19,10 +19,10 @@ from urllib.parse import quote
 from lxml import etree
 
 from ..errors import SoapbridgeError, UsageError, WsdlError, XmlError
-from ..legacy._soap import FAULT_CODES, StartResponse, _fault11, _fault12, _http_headers, _read_body, _respond
 from ..namespaces import ENVELOPE_BY_VERSION
-from ..soapenv import content_type, open_envelope, serialize
+from ..soapenv import FAULT_CODES, content_type, fault, fault_status, open_envelope, serialize
 from ..wsdlmodel import Binding, BindingOperation, Wsdl, check_message
+from ..wsgi import StartResponse, http_headers, read_body, respond
 from ..xmlcheck import Problem
 from ..xmlparse import parse_bytes
 from .mockresponses import Responses
@@ -90,19 +90,19 @@ class Mock:
             return self._get(environ, path, start_response)
         endpoint = self.endpoints.get(path)
         if endpoint is None:
-            return _respond(start_response, "404 Not Found", "text/plain", b"no mocked port here; try ?wsdl\n")
+            return respond(start_response, "404 Not Found", "text/plain", b"no mocked port here; try ?wsdl\n")
         if method != "POST":
-            return _respond(start_response, "405 Method Not Allowed", "text/plain", b"use GET or POST\n")
-        status, body = self.answer(endpoint, _read_body(environ), _http_headers(environ))
-        return _respond(start_response, status, content_type(endpoint.version), body)
+            return respond(start_response, "405 Method Not Allowed", "text/plain", b"use GET or POST\n")
+        status, body = self.answer(endpoint, read_body(environ), http_headers(environ))
+        return respond(start_response, status, content_type(endpoint.version), body)
 
     def _get(self, environ: dict[str, Any], path: str, start_response: StartResponse) -> Iterable[bytes]:
         base = _base_url(environ)
         wanted = environ.get("QUERY_STRING", "").lower() == "wsdl"
         document = self.publication.top(base) if wanted else self.publication.document(path, base)
         if document is None:
-            return _respond(start_response, "404 Not Found", "text/plain", b"not found; try ?wsdl\n")
-        return _respond(start_response, "200 OK", "text/xml; charset=utf-8", document)
+            return respond(start_response, "404 Not Found", "text/plain", b"not found; try ?wsdl\n")
+        return respond(start_response, "200 OK", "text/xml; charset=utf-8", document)
 
     def answer(self, endpoint: Endpoint, data: bytes, headers: dict[str, str]) -> Answer:
         """(HTTP status line, envelope) for one request to endpoint; a fault for anything wrong with it."""
@@ -169,10 +169,8 @@ def _located(problem: Problem) -> str:
 def _fault(version: str, side: str, message: str, detail: etree._Element | None = None) -> Answer:
     """A SOAP fault of that version; side is "client", "server" or a fault code of its own (VersionMismatch)."""
     code = FAULT_CODES[version].get(side, side)
-    build = _fault11 if version == "1.1" else _fault12
-    envelope = _envelope(version, [build(ENVELOPE_BY_VERSION[version], code, message, detail)])
-    status = "400 Bad Request" if version == "1.2" and side == "client" else "500 Internal Server Error"
-    return status, serialize(envelope)
+    envelope = _envelope(version, [fault(version, code, message, detail)])
+    return fault_status(version, side == "client"), serialize(envelope)
 
 
 def _soap_action(headers: dict[str, str], version: str) -> str | None:
