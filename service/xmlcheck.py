@@ -38,7 +38,8 @@ def schema_problems(schema: etree.XMLSchema, element: etree._Element) -> list[Pr
     """Every problem libxml2 finds in element (a document root or any element in it); [] when valid."""
     if schema.validate(element):
         return []
-    return [_problem(entry, element) for entry in schema.error_log]
+    locator = Locator()
+    return [_problem(entry, element, locator) for entry in schema.error_log]
 
 
 def describe(message: str) -> str:
@@ -76,12 +77,76 @@ def _namespace_of(clark: str) -> str:
 
 def element_path(element: etree._Element) -> str:
     """/Envelope/Body/Item[2]/id: local names from the root, with a position where a name repeats."""
-    steps = []
-    node: etree._Element | None = element
-    while node is not None:
-        steps.append(_step(node))
-        node = node.getparent()
-    return "/" + "/".join(reversed(steps))
+    return Locator().path(element)
+
+
+class Locator:
+    """Writes element paths and finds elements by path, listing each parent's children only once.
+
+    Thousands of problems among thousands of siblings then cost one pass over them, not one each.
+    """
+
+    def __init__(self) -> None:
+        self._children: dict[etree._Element, _Children] = {}
+
+    def path(self, element: etree._Element) -> str:
+        """element_path(element)."""
+        steps = []
+        node: etree._Element | None = element
+        while node is not None:
+            parent = node.getparent()
+            steps.append(_local(node) if parent is None else self._of(parent).step(node))
+            node = parent
+        return "/" + "/".join(reversed(steps))
+
+    def find(self, root: etree._Element, path: str | None) -> etree._Element | None:
+        """The element a path names, counted from root (its first step): a libxml2 path (/*/*[2]/x:name[3])
+        or an element_path (/Envelope/Body/item[2]/id); a last step naming an attribute (@id) is ignored."""
+        if not path or not path.startswith("/"):
+            return None
+        node = root
+        for step in path[1:].split("/")[1:]:
+            if step.startswith("@"):
+                break
+            match = _STEP.match(step)
+            found = self._of(node).named(match.group(1), int(match.group(2) or 1)) if match else None
+            if found is None:
+                return None
+            node = found
+        return node
+
+    def _of(self, parent: etree._Element) -> _Children:
+        if parent not in self._children:
+            self._children[parent] = _Children(parent)
+        return self._children[parent]
+
+
+class _Children:
+    """One element's child elements, by local name and by tag, with each one's position among its namesakes."""
+
+    def __init__(self, parent: etree._Element) -> None:
+        self.all = list(parent.iterchildren(etree.Element))
+        self.by_local: dict[str, list[etree._Element]] = {}
+        self.by_tag: dict[str, list[etree._Element]] = {}
+        self.position: dict[etree._Element, int] = {}
+        for child in self.all:
+            self.by_local.setdefault(_local(child), []).append(child)
+            namesakes = self.by_tag.setdefault(child.tag, [])
+            namesakes.append(child)
+            self.position[child] = len(namesakes)
+
+    def step(self, child: etree._Element) -> str:
+        name = _local(child)
+        return name if len(self.by_tag[child.tag]) == 1 else f"{name}[{self.position[child]}]"
+
+    def named(self, name: str, index: int) -> etree._Element | None:
+        candidates = self.all if name == "*" else self.by_local.get(name, [])
+        return candidates[index - 1] if index <= len(candidates) else None
+
+
+def _local(element: etree._Element) -> str:
+    local: str = etree.QName(element).localname
+    return local
 
 
 def column_of(element: etree._Element, source: bytes | None) -> int | None:
@@ -113,43 +178,15 @@ def columns_of(elements: list[etree._Element], source: bytes | None) -> dict[etr
 
 
 def _source_name(element: etree._Element) -> str:
-    local: str = etree.QName(element).localname
-    return f"{element.prefix}:{local}" if element.prefix else local
+    return f"{element.prefix}:{_local(element)}" if element.prefix else _local(element)
 
 
-def _problem(entry: etree._LogEntry, root: etree._Element) -> Problem:
-    found = _resolve(root, entry.path)
-    path = element_path(found) if found is not None else entry.path
+def _problem(entry: etree._LogEntry, root: etree._Element, locator: Locator) -> Problem:
+    found = locator.find(root, entry.path)
+    path = locator.path(found) if found is not None else entry.path
     attribute = _ELEMENT_PREFIX.match(entry.message)
     if attribute and attribute.group(2) and path:
         path += f"/@{_CLARK.sub('', attribute.group(2))}"
     line = found.sourceline if found is not None and found.sourceline else entry.line or None
     column = entry.column or None
     return Problem(describe(entry.message), line, column, path)
-
-
-def _resolve(root: etree._Element, path: str | None) -> etree._Element | None:
-    """The element a libxml2 path (/*/*[2]/x:name[3]) points at, counted from root."""
-    if not path or not path.startswith("/"):
-        return None
-    steps = path[1:].split("/")
-    node = root
-    for step in steps[1:]:
-        match = _STEP.match(step)
-        if match is None:
-            return None
-        name, index = match.group(1), int(match.group(2) or 1)
-        children = [c for c in node if isinstance(c.tag, str) and (name == "*" or etree.QName(c).localname == name)]
-        if index > len(children):
-            return None
-        node = children[index - 1]
-    return node
-
-
-def _step(element: etree._Element) -> str:
-    name: str = etree.QName(element).localname
-    parent = element.getparent()
-    if parent is None:
-        return name
-    same = [c for c in parent if c.tag == element.tag]
-    return name if len(same) == 1 else f"{name}[{same.index(element) + 1}]"

@@ -21,8 +21,8 @@ from lxml import etree
 from ..errors import SoapbridgeError, UsageError, WsdlError, XmlError
 from ..namespaces import XSD
 from ..soapenv import open_envelope
-from ..wsdlmodel import BindingOperation, Direction, Message, check_message, load_wsdl
-from ..xmlcheck import Problem, columns_of, element_path, schema_problems
+from ..wsdlmodel import Binding, BindingOperation, Direction, Message, check_message, load_wsdl
+from ..xmlcheck import Locator, Problem, columns_of, element_path, schema_problems
 from ..xmlparse import make_parser, parse_bytes, parse_file
 
 #: The largest file validate reads unless told otherwise (--max-bytes).
@@ -89,6 +89,7 @@ def collect_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def validate_file(path: Path, target: Target, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileReport:
+    """Every problem of one file; a file that cannot be read or parsed has that as its one problem."""
     document = read_document(path, max_bytes)
     if isinstance(document, Problem):
         return FileReport(str(path), (document,))
@@ -116,7 +117,8 @@ def read_document(path: Path, max_bytes: int) -> tuple[etree._Element, bytes] | 
 
 def located(problems: list[Problem], root: etree._Element, source: bytes) -> list[Problem]:
     """The problems, each with the column of its element's start tag where the source shows it, and plain words."""
-    elements = [_element_at(root, problem.path) if problem.column is None else None for problem in problems]
+    locator, top = Locator(), root.getroottree().getroot()
+    elements = [locator.find(top, problem.path) if problem.column is None else None for problem in problems]
     columns = columns_of([element for element in elements if element is not None], source)
     return [
         _plain(problem, columns.get(element) if element is not None else None)
@@ -201,7 +203,7 @@ class WsdlTarget:
             return [found]
         return check_message(self.wsdl, found, children)
 
-    def _message_for(self, bindings: Sequence[Any], first: etree._Element) -> Message | Problem:
+    def _message_for(self, bindings: Sequence[Binding], first: etree._Element) -> Message | Problem:
         for binding in bindings:
             match = self._match(binding, first.tag)
             if match is not None:
@@ -213,14 +215,15 @@ class WsdlTarget:
         wanted = f"the operation {self.operation}" if self.operation else "any operation"
         return _at(first, f"{_clark_text(first.tag)} is not the {self.direction or 'input or output'} of {wanted}")
 
-    def _match(self, binding: Any, tag: str) -> tuple[BindingOperation, Direction] | None:
+    def _match(self, binding: Binding, tag: str) -> tuple[BindingOperation, Direction] | None:
         if self.operation is None:
-            return binding.operation_for(tag, None, self.direction)  # type: ignore[no-any-return]
-        operation: BindingOperation | None = binding.operation(self.operation)
+            return binding.operation_for(tag, None, self.direction)
+        operation = binding.operation(self.operation)
         if operation is None:
             return None
         if self.direction is not None:
             return operation, self.direction
+        # Named without a direction: the output when the body starts with it, else the input.
         output = operation.output
         return (operation, "output") if output is not None and output.body_tags[:1] == (tag,) else (operation, "input")
 
@@ -376,24 +379,6 @@ def _parse_problem(exc: XmlError) -> Problem:
     else:
         reason = exc.message
     return Problem(reason, line or None, column or None)
-
-
-def _element_at(root: etree._Element, path: str | None) -> etree._Element | None:
-    """The element an element_path (/Envelope/Body/item[2]/id, maybe ending /@attr) names in root's document."""
-    if not path or not path.startswith("/"):
-        return None
-    steps = [step for step in path[1:].split("/") if not step.startswith("@")]
-    node = root.getroottree().getroot()
-    if not steps or etree.QName(node).localname != steps[0]:
-        return None
-    for step in steps[1:]:
-        name, _, index = step.rstrip("]").partition("[")
-        matches = [child for child in node.iterchildren(etree.Element) if etree.QName(child).localname == name]
-        position = int(index) if index.isdigit() else 1
-        if position > len(matches):
-            return None
-        node = matches[position - 1]
-    return node
 
 
 def _plain(problem: Problem, column: int | None) -> Problem:

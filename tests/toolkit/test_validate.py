@@ -455,6 +455,22 @@ def test_an_empty_or_unreadable_file_is_a_problem_of_that_file(tmp_path: Path) -
     assert problem.reason.startswith("cannot read the file: ")
 
 
+def test_problems_among_thousands_of_siblings_are_each_located(tmp_path: Path) -> None:
+    lines = (FIXTURES / "canonical" / "Customer.invalid.xml").read_text().splitlines()[1:]  # no XML declaration
+    customer = "\n".join(["<cn:customer>", *lines[1:]]) + "\n"  # 13 lines, its namespace declared above
+    many = tmp_path / "many.xml"
+    opening = '<cn:SearchCustomersResponse xmlns:cn="urn:soapbridge:canonical:v1">\n'
+    many.write_text(opening + customer * 3000 + "</cn:SearchCustomersResponse>\n")
+    report = check(many, CanonicalTarget(CANONICAL_XSD, "SearchCustomersResponse"))
+    assert len(report.problems) == 3 * 3000
+    before_last = 1 + 13 * 2999  # the lines before the last customer
+    single = located(check(FIXTURES / "canonical" / "Customer.invalid.xml", CanonicalTarget(CANONICAL_XSD, "Customer")))
+    assert located(report)[-3:] == [
+        (before_last + line - 1, column, path.replace("/customer/", "/SearchCustomersResponse/customer[3000]/"), reason)
+        for line, column, path, reason in single
+    ]
+
+
 # --- many files ----------------------------------------------------------------------------------
 
 
