@@ -15,11 +15,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
 from ..errors import SoapbridgeError, UsageError, WsdlError, XmlError
-from ..namespaces import XSD
+from ..namespaces import ENVELOPE_BY_VERSION, XSD
 from ..soapenv import open_envelope
 from ..wsdlmodel import Binding, BindingOperation, Direction, Message, check_message, load_wsdl
 from ..xmlcheck import Locator, Problem, columns_of, element_path, schema_problems
@@ -155,7 +156,14 @@ class CanonicalTarget:
         self._schema = compile_schema(xsd) if self.is_element else None
 
     def problems(self, root: etree._Element, source: bytes) -> list[Problem]:
-        return [problem for element in body_elements(root) for problem in self._check(element)]
+        problems = []
+        for element in body_elements(root):
+            details = _fault_details(element)
+            if details == []:
+                problems.append(_at(element, "the SOAP Fault has no detail to check"))
+            for checked in [element] if details is None else details:
+                problems.extend(self._check(checked))
+        return problems
 
     def _check(self, element: etree._Element) -> list[Problem]:
         if self._schema is None:
@@ -239,6 +247,15 @@ def body_elements(root: etree._Element) -> list[etree._Element]:
     return children
 
 
+def _fault_details(element: etree._Element) -> list[etree._Element] | None:
+    """The elements in a SOAP fault's detail (where the gateway puts cn:GatewayFault); None if not a fault."""
+    for version, namespace in ENVELOPE_BY_VERSION.items():
+        if element.tag == f"{{{namespace}}}Fault":
+            detail = element.find("detail" if version == "1.1" else f"{{{namespace}}}Detail")
+            return [] if detail is None else list(detail.iterchildren(etree.Element))
+    return None
+
+
 def compile_schema(xsd: Path) -> etree.XMLSchema:
     """The XSD compiled by libxml2; UsageError naming the schema and libxml2's reason when it does not compile."""
     return _compile(_schema_document(xsd), xsd)
@@ -295,11 +312,10 @@ class _LocalSchemas(etree.Resolver):  # type: ignore[misc]
 
 
 def _local_path(url: str) -> Path | None:
+    """The local file a URL or path names; None for anything remote."""
     if url.startswith("file:"):
-        url = re.sub(r"^file:(//[^/]*)?", "", url)
-    elif re.match(r"^[A-Za-z][A-Za-z0-9+.\-]+:", url):
-        return None
-    return Path(url).resolve()
+        return Path(unquote(urlparse(url).path)).resolve()
+    return None if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]+:", url) else Path(url).resolve()
 
 
 def _typed_element_schema(

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from soapbridge.errors import UsageError
+from soapbridge.gateway.faults import Fault, soap_fault
+from soapbridge.soapenv import serialize, wrap
 from soapbridge.toolkit.validate import (
     CanonicalTarget,
     FileReport,
@@ -192,6 +194,29 @@ def test_a_complex_type_check_takes_a_root_element_of_any_name_and_namespace(tmp
     assert located(report) == [
         (3, 3, "/GetCustomer/customerId", "this element is not expected. Expected is ( id )"),
     ]
+
+
+def test_a_fault_envelope_is_checked_by_the_detail_it_carries() -> None:
+    target = CanonicalTarget(CANONICAL_XSD, "GatewayFault")
+    assert check(FIXTURES / "canonical" / "GatewayFault.soap11.valid.xml", target).valid
+    report = check(FIXTURES / "canonical" / "GatewayFault.soap12.invalid.xml", target)
+    assert [(p.line, p.column, p.path) for p in report.problems] == [
+        (12, 11, "/Envelope/Body/Fault/Detail/GatewayFault/code"),
+        (14, 11, "/Envelope/Body/Fault/Detail/GatewayFault/system"),
+    ]
+    assert report.problems[0].reason.startswith(
+        "the value 'UpstreamDown' is not an element of the set {'InvalidRequest'"
+    )
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_the_gateways_own_faults_are_valid_gateway_faults(tmp_path: Path, version: str) -> None:
+    fault = Fault(False, "UpstreamTimeout", "crm did not answer in time", "crm")
+    envelope = tmp_path / "fault.xml"
+    envelope.write_bytes(serialize(wrap(soap_fault(fault, version)[1], version)))
+    assert check(envelope, CanonicalTarget(CANONICAL_XSD, "GatewayFault")).valid
+    report = check(envelope, CanonicalTarget(CANONICAL_XSD, "GetCustomerResponse"))
+    assert [p.reason for p in report.problems] == ["expected GetCustomerResponse, found GatewayFault"]
 
 
 def test_an_unknown_canonical_name_is_a_usage_error_listing_the_names() -> None:
