@@ -61,7 +61,6 @@ def run(arguments: argparse.Namespace) -> int:
         load_wsdl(_location(arguments), allow_network=arguments.allow_network),
         binding=arguments.binding,
         responses_dir=_responses(arguments.responses),
-        allow_network=arguments.allow_network,
     )
     server, _ = serve_in_background(mock, arguments.host, arguments.port, name="mock")
     try:

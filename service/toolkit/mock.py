@@ -190,9 +190,7 @@ def _base_url(environ: dict[str, Any]) -> str:
     return f"http://{host}"
 
 
-def load_mock(
-    wsdl: Wsdl, *, binding: str | None = None, responses_dir: Path | None = None, allow_network: bool = False
-) -> Mock:
+def load_mock(wsdl: Wsdl, *, binding: str | None = None, responses_dir: Path | None = None) -> Mock:
     """Everything a mock needs, checked now: its endpoints, its documents, its response index."""
     served = endpoints(wsdl, binding)
     if not served:
@@ -203,5 +201,5 @@ def load_mock(
     wsdl.schemas.validator()  # a schema set libxml2 cannot compile fails now, not on the first request
     operations = {op.name for endpoint in served for op in endpoint.binding.operations}
     responses = Responses.load(responses_dir, operations) if responses_dir is not None else None
-    publication = Publication.load(wsdl.location, {e.port: e.path for e in served}, allow_network=allow_network)
+    publication = Publication.of(wsdl, {e.port: e.path for e in served})
     return Mock(wsdl, served, publication, responses)

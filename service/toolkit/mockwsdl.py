@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote, urljoin, urlparse
 from lxml import etree
 
 from ..namespaces import WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
-from ..wsdlmodel.loader import Policy, load_documents
+from ..wsdlmodel import Wsdl
 
 _SCHEMA_REFERENCES = (f"{{{XSD}}}import", f"{{{XSD}}}include", f"{{{XSD}}}redefine")
 
@@ -32,10 +32,9 @@ class Publication:
         self.urls = {path: url for url, path in self.paths.items()}
 
     @classmethod
-    def load(cls, top: str, addresses: dict[str, str], *, allow_network: bool = False) -> Publication:
-        documents = load_documents(top, Policy(allow_network=allow_network))
-        everything = {**documents.definitions, **documents.schemas}
-        return cls(top, everything, addresses)
+    def of(cls, wsdl: Wsdl, addresses: dict[str, str]) -> Publication:
+        """The documents wsdl was loaded from, as they were read: nothing is fetched again."""
+        return cls(wsdl.location, wsdl.documents, addresses)
 
     def top(self, base: str) -> bytes:
         """The WSDL itself, as published at <endpoint>?wsdl; base is the mock's http://host:port."""

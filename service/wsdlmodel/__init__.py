@@ -54,5 +54,6 @@ def load_wsdl(
         services,
         bindings,
         schemas,
-        tuple(definitions.warnings),
+        warnings=tuple(definitions.warnings),
+        documents={**documents.definitions, **documents.schemas},
     )

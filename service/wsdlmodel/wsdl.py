@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from lxml import etree
 
 from .model import Binding, Port, Service
 from .schemas import SchemaSet
@@ -16,6 +18,8 @@ class Wsdl:
     services: tuple[Service, ...]
     bindings: tuple[Binding, ...]
     schemas: SchemaSet
+    #: Every document the WSDL brought in, by URL: the WSDL itself first, then what it imports.
+    documents: dict[str, etree._Element] = field(default_factory=dict, repr=False, compare=False)
     #: What is wrong in the WSDL but does not stop it being used, one sentence each.
     warnings: tuple[str, ...] = ()
 
