@@ -149,13 +149,8 @@ def _local(element: etree._Element) -> str:
     return local
 
 
-def column_of(element: etree._Element, source: bytes | None) -> int | None:
-    """The 1-based column where element's start tag opens, found in the source text; None if unknown."""
-    return columns_of([element], source).get(element)
-
-
 def columns_of(elements: list[etree._Element], source: bytes | None) -> dict[etree._Element, int]:
-    """column_of for many elements of one document, found in one pass over it."""
+    """The 1-based column where each element's start tag opens, found in one pass over the source text."""
     if source is None or not elements:
         return {}
     lines = source.splitlines()
