@@ -22,10 +22,15 @@ def content_type(version: str) -> str:
 
 def wrap(body: etree._Element, version: str, prefix: str = "soap") -> etree._Element:
     """A new envelope of the given SOAP version holding body (moved, not copied)."""
+    return envelope(version, [body], prefix)
+
+
+def envelope(version: str, children: list[etree._Element], prefix: str = "soap") -> etree._Element:
+    """A new envelope whose Body holds children (moved, not copied): none, one, or one per message part."""
     namespace = ENVELOPE_BY_VERSION[version]
-    envelope = etree.Element(f"{{{namespace}}}Envelope", nsmap={prefix: namespace})
-    etree.SubElement(envelope, f"{{{namespace}}}Body").append(body)
-    return envelope
+    root = etree.Element(f"{{{namespace}}}Envelope", nsmap={prefix: namespace})
+    etree.SubElement(root, f"{{{namespace}}}Body").extend(children)
+    return root
 
 
 def serialize(envelope: etree._Element) -> bytes:

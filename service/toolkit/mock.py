@@ -19,8 +19,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from ..errors import SoapbridgeError, UsageError, WsdlError, XmlError
-from ..namespaces import ENVELOPE_BY_VERSION
-from ..soapenv import FAULT_CODES, content_type, fault, fault_status, open_envelope, serialize
+from ..soapenv import FAULT_CODES, content_type, envelope, fault, fault_status, open_envelope, serialize
 from ..wsdlmodel import Binding, BindingOperation, Wsdl, check_message
 from ..wsgi import StartResponse, http_headers, read_body, respond
 from ..xmlcheck import Problem
@@ -139,14 +138,7 @@ class Mock:
                 return ("500 Internal Server Error" if canned.fault else "200 OK"), canned.envelope
         # A one-way operation has nothing to say, but an empty Body is still an answer a client can read.
         children = sample_body(self.wsdl, operation.output)[0] if operation.output is not None else []
-        return "200 OK", serialize(_envelope(version, children))
-
-
-def _envelope(version: str, children: list[etree._Element]) -> etree._Element:
-    namespace = ENVELOPE_BY_VERSION[version]
-    envelope = etree.Element(f"{{{namespace}}}Envelope", nsmap={"soapenv": namespace})
-    etree.SubElement(envelope, f"{{{namespace}}}Body").extend(children)
-    return envelope
+        return "200 OK", serialize(envelope(version, children, prefix="soapenv"))
 
 
 def _invalid(version: str, operation: BindingOperation, problems: list[Problem]) -> Answer:
@@ -169,8 +161,8 @@ def _located(problem: Problem) -> str:
 def _fault(version: str, side: str, message: str, detail: etree._Element | None = None) -> Answer:
     """A SOAP fault of that version; side is "client", "server" or a fault code of its own (VersionMismatch)."""
     code = FAULT_CODES[version].get(side, side)
-    envelope = _envelope(version, [fault(version, code, message, detail)])
-    return fault_status(version, side == "client"), serialize(envelope)
+    answer = envelope(version, [fault(version, code, message, detail)], prefix="soapenv")
+    return fault_status(version, side == "client"), serialize(answer)
 
 
 def _soap_action(headers: dict[str, str], version: str) -> str | None:
