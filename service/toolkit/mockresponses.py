@@ -30,7 +30,8 @@ from lxml import etree
 from .._toml import Table
 from ..errors import ConfigError
 from ..namespaces import ENVELOPE_BY_VERSION
-from ..soapenv import open_envelope, serialize, wrap
+from ..soapenv import envelope as soap_envelope
+from ..soapenv import open_envelope, serialize
 from ..xmlparse import parse_file
 
 INDEX = "index.toml"
@@ -90,9 +91,8 @@ def _canned(path: Path, version: str) -> Canned:
         envelope, body = root, opened[1]
     else:  # a bare Body element, or an envelope of the other SOAP version: its Body moves to ours
         children = list(opened[1].iterchildren(etree.Element)) if opened is not None else [root]
-        envelope = wrap(children[0], version, prefix="soapenv")
+        envelope = soap_envelope(version, children, prefix="soapenv")
         body = envelope[0]
-        body.extend(children[1:])
     first = next(body.iterchildren(etree.Element), None)
     fault = first is not None and first.tag in {f"{{{ns}}}Fault" for ns in ENVELOPE_BY_VERSION.values()}
     return Canned(serialize(envelope), fault)
