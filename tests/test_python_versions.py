@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import start_gateway, stop_gateway
+from tests.running import start_gateway, stop_gateway
 
 
 def _interpreter(version: str) -> Path:

@@ -1,89 +1,19 @@
-"""A real `soapbridge serve` (gunicorn, two workers) with the four emulators, over loopback."""
+"""The e2e suites share one real `soapbridge serve` (see tests/running.py)."""
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 import zeep
 
-from tests.conftest import ROOT
-
-
-@dataclass
-class RunningGateway:
-    base: str
-    emulators: dict[str, str] = field(default_factory=dict)
-    output: list[str] = field(default_factory=list)
-
-    def client(self, version: str) -> zeep.Client:
-        return zeep.Client(f"{self.base}/soap{version}?wsdl")
-
-
-def start_gateway(
-    python: str = sys.executable, extra_env: dict[str, str] | None = None
-) -> tuple[subprocess.Popen[str], RunningGateway]:
-    """Start `python -m soapbridge serve --port 0` and wait until it says where it listens."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
-    env.update(
-        SOAPBRIDGE_CRM_USERNAME="gateway",
-        SOAPBRIDGE_CRM_PASSWORD=secrets.token_urlsafe(16),
-        SOAPBRIDGE_MAILING_USERNAME="gateway",
-        SOAPBRIDGE_MAILING_PASSWORD=secrets.token_urlsafe(16),
-        **(extra_env or {}),
-    )
-    process = subprocess.Popen(
-        [python, "-m", "soapbridge", "serve", "--port", "0", "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    gateway = RunningGateway(base="")
-    assert process.stdout is not None
-    for line in process.stdout:
-        gateway.output.append(line)
-        if match := re.match(r"emulated (\w+)\s+(\S+)", line):
-            gateway.emulators[match.group(1)] = match.group(2)
-        if match := re.match(r"soapbridge listening on (\S+)", line):
-            gateway.base = match.group(1)
-            return process, gateway
-    stop_gateway(process)
-    raise AssertionError("the gateway did not start:\n" + "".join(gateway.output))
-
-
-def stop_gateway(process: subprocess.Popen[str]) -> int:
-    """SIGTERM, as an operator would; the whole process group must be gone afterwards."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        code = process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        raise AssertionError("the gateway did not stop within 30 s of SIGTERM") from None
-    return code
+from tests.running import RunningGateway, running_gateway
 
 
 @pytest.fixture(scope="session")
 def gateway() -> Iterator[RunningGateway]:
-    process, running = start_gateway()
-    try:
+    with running_gateway() as running:
         yield running
-    finally:
-        code = stop_gateway(process)
-        leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
-        assert code == 0, f"serve exited {code}"
-        assert not leftover, f"processes left behind: {leftover}"
 
 
 @pytest.fixture(scope="session", params=["11", "12"], ids=["soap11", "soap12"])

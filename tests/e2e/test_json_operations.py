@@ -10,7 +10,7 @@ import requests
 import zeep
 import zeep.helpers
 
-from .conftest import RunningGateway
+from tests.running import RunningGateway
 
 
 def call(gateway: RunningGateway, operation: str, body: dict[str, Any]) -> requests.Response:

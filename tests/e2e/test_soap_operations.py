@@ -10,7 +10,7 @@ import requests
 import zeep
 from lxml import etree
 
-from .conftest import RunningGateway
+from tests.running import RunningGateway
 
 WX = "http://aerowx.example.net/WxFeed/2005/03/types"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
