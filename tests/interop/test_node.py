@@ -1,0 +1,28 @@
+"""node-soap (npm `soap`), which reads the live WSDL at run time: there is no code to generate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.running import RunningGateway
+
+from .harness import Endpoint, require, run_report
+from .scenario import check_report, outstanding
+
+NODE = Path(__file__).parent / "node"
+
+
+def test_node(endpoint: Endpoint, interop_gateway: RunningGateway) -> None:
+    require("node")
+    _require_installed()
+    owed = outstanding(interop_gateway.base)
+    report = run_report(["node", "client.js", endpoint.wsdl_url, endpoint.version], NODE, timeout=60)
+    check_report(report, endpoint.version, "Error with root.Envelope.Body.Fault", interop_gateway.base, owed)
+
+
+def _require_installed() -> None:
+    """The pinned node-soap comes from package-lock.json; scripts/test installs it, pytest alone does not."""
+    if not (NODE / "node_modules" / "soap" / "package.json").exists():
+        pytest.fail(f"node-soap is not installed: run `npm ci --prefix {NODE}`", pytrace=False)
