@@ -19,9 +19,10 @@ def test_php(endpoint: Endpoint, interop_gateway: RunningGateway) -> None:
     check_report(report, endpoint.version, "SoapFault", interop_gateway.base, owed)
 
 
-def test_php_without_single_element_arrays(interop_gateway: RunningGateway) -> None:
-    """Why client.php sets SOAP_SINGLE_ELEMENT_ARRAYS: without it one match is an object, not an array of one."""
+def test_php_without_client_options(interop_gateway: RunningGateway) -> None:
+    """Why client.php sets its two options: without them one match is no array, and SOAP 1.2 is not spoken."""
     require("php")
-    wsdl_url = Endpoint.fetch(interop_gateway.base, "1.1").wsdl_url
-    report = run_report(["php", "single_element.php", wsdl_url], PHP, timeout=60)
-    assert report == {"many": "array", "one": "object"}
+    wsdl_urls = [Endpoint.fetch(interop_gateway.base, version).wsdl_url for version in ("1.1", "1.2")]
+    report = run_report(["php", "without_options.php", *wsdl_urls], PHP, timeout=60)
+    assert (report["many"], report["one"]) == ("array", "object")
+    assert str(report["soap12"]).rpartition(":")[2] == "VersionMismatch"
