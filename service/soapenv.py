@@ -25,10 +25,17 @@ def wrap(body: etree._Element, version: str, prefix: str = "soap") -> etree._Ele
     return envelope(version, [body], prefix)
 
 
-def envelope(version: str, children: list[etree._Element], prefix: str = "soap") -> etree._Element:
-    """A new envelope whose Body holds children (moved, not copied): none, one, or one per message part."""
+def envelope(
+    version: str, children: list[etree._Element], prefix: str = "soap", headers: list[etree._Element] | None = None
+) -> etree._Element:
+    """A new envelope whose Body holds children (moved, not copied): none, one, or one per message part.
+
+    headers, when given, become the blocks of a Header before the Body.
+    """
     namespace = ENVELOPE_BY_VERSION[version]
     root = etree.Element(f"{{{namespace}}}Envelope", nsmap={prefix: namespace})
+    if headers:
+        etree.SubElement(root, f"{{{namespace}}}Header").extend(headers)
     etree.SubElement(root, f"{{{namespace}}}Body").extend(children)
     return root
 

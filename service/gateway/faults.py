@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import SoapbridgeError
-from ..namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
+from ..namespaces import CANONICAL, ENVELOPE_BY_VERSION, SOAP11_ENV, SOAP12_ENV
+from ..soapenv import envelope
 
 log = logging.getLogger("soapbridge.gateway")
 
@@ -31,6 +32,10 @@ HTTP_STATUS = {
 INTERNAL_MESSAGE = "the gateway failed to process the request"
 
 
+#: SOAP's own fault codes: about the envelope rather than the operation, so they carry no canonical detail.
+ENVELOPE_CODES = ("VersionMismatch", "MustUnderstand")
+
+
 @dataclass(frozen=True)
 class Fault:
     """What a client is told: who is at fault, the canonical code, a message, the system."""
@@ -39,6 +44,8 @@ class Fault:
     code: str
     message: str
     system: str | None = None
+    #: For MustUnderstand: the Clark names of the header blocks nobody here understands.
+    not_understood: tuple[str, ...] = ()
 
     @classmethod
     def from_exception(cls, exc: Exception, endpoint: str) -> Fault:
@@ -53,38 +60,74 @@ class Fault:
     def version_mismatch(cls, message: str) -> Fault:
         return cls(True, "VersionMismatch", message)
 
+    @classmethod
+    def must_understand(cls, blocks: list[str]) -> Fault:
+        names = ", ".join(etree.QName(block).localname for block in blocks)
+        return cls(
+            True,
+            "MustUnderstand",
+            f"header blocks marked mustUnderstand are not understood: {names}",
+            None,
+            tuple(blocks),
+        )
 
-def soap_fault(fault: Fault, version: str) -> tuple[int, etree._Element]:
-    """(HTTP status, soap:Fault element) for the given SOAP version."""
-    if version == "1.1":
-        return 500, _fault11(fault)
-    return (400 if fault.client else 500), _fault12(fault)
+
+def soap_fault(fault: Fault, version: str, supported: str) -> tuple[int, etree._Element]:
+    """(HTTP status, envelope) of a fault in the SOAP version the client spoke.
+
+    supported is the endpoint's own version, which a VersionMismatch fault names in an Upgrade header
+    (SOAP 1.2 part 1, 5.4.7 and appendix A), in the client's envelope so that the client can read it.
+    The SOAP 1.2 HTTP binding gives Sender faults 400 and every other fault 500; SOAP 1.1 always 500.
+    """
+    body = _fault11(fault) if version == "1.1" else _fault12(fault)
+    status = 400 if version == "1.2" and fault.client and fault.code not in ENVELOPE_CODES else 500
+    return status, envelope(version, [body], headers=_headers(fault, version, supported))
+
+
+def _headers(fault: Fault, version: str, supported: str) -> list[etree._Element]:
+    if fault.code == "VersionMismatch":
+        prefix = f"soap{supported.replace('.', '')}"  # soap11 or soap12, declared on the block itself
+        nsmap = {"soap12": SOAP12_ENV, prefix: ENVELOPE_BY_VERSION[supported]}
+        upgrade = etree.Element(f"{{{SOAP12_ENV}}}Upgrade", nsmap=nsmap)
+        etree.SubElement(upgrade, f"{{{SOAP12_ENV}}}SupportedEnvelope", qname=f"{prefix}:Envelope")
+        return [upgrade]
+    if fault.code == "MustUnderstand" and version == "1.2":
+        return [_not_understood(block) for block in fault.not_understood]
+    return []
+
+
+def _not_understood(block: str) -> etree._Element:
+    element = etree.Element(
+        f"{{{SOAP12_ENV}}}NotUnderstood", nsmap={"soap": SOAP12_ENV, "block": etree.QName(block).namespace}
+    )
+    element.set("qname", f"block:{etree.QName(block).localname}")
+    return element
 
 
 def _fault11(fault: Fault) -> etree._Element:
     element = etree.Element(f"{{{SOAP11_ENV}}}Fault", nsmap={"soap": SOAP11_ENV})
-    code = "VersionMismatch" if fault.code == "VersionMismatch" else ("Client" if fault.client else "Server")
+    code = fault.code if fault.code in ENVELOPE_CODES else ("Client" if fault.client else "Server")
     etree.SubElement(element, "faultcode").text = f"soap:{code}"
     etree.SubElement(element, "faultstring").text = fault.message
-    if fault.code != "VersionMismatch":
+    if fault.code not in ENVELOPE_CODES:
         etree.SubElement(element, "detail").append(_detail(fault))
     return element
 
 
 def _fault12(fault: Fault) -> etree._Element:
-    element = etree.Element(f"{{{SOAP12_ENV}}}Fault", nsmap={"soap": SOAP12_ENV, "cn": CANONICAL})
+    element = etree.Element(f"{{{SOAP12_ENV}}}Fault", nsmap={"soap": SOAP12_ENV})
     code = etree.SubElement(element, f"{{{SOAP12_ENV}}}Code")
-    if fault.code == "VersionMismatch":
-        etree.SubElement(code, f"{{{SOAP12_ENV}}}Value").text = "soap:VersionMismatch"
+    if fault.code in ENVELOPE_CODES:
+        etree.SubElement(code, f"{{{SOAP12_ENV}}}Value").text = f"soap:{fault.code}"
     else:
         etree.SubElement(code, f"{{{SOAP12_ENV}}}Value").text = "soap:Sender" if fault.client else "soap:Receiver"
         subcode = etree.SubElement(code, f"{{{SOAP12_ENV}}}Subcode")
-        etree.SubElement(subcode, f"{{{SOAP12_ENV}}}Value").text = f"cn:{fault.code}"
+        etree.SubElement(subcode, f"{{{SOAP12_ENV}}}Value", nsmap={"cn": CANONICAL}).text = f"cn:{fault.code}"
     reason = etree.SubElement(element, f"{{{SOAP12_ENV}}}Reason")
     text = etree.SubElement(reason, f"{{{SOAP12_ENV}}}Text")
     text.set(XML_LANG, "en")
     text.text = fault.message
-    if fault.code != "VersionMismatch":
+    if fault.code not in ENVELOPE_CODES:
         etree.SubElement(element, f"{{{SOAP12_ENV}}}Detail").append(_detail(fault))
     return element
 

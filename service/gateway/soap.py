@@ -6,7 +6,7 @@ from lxml import etree
 
 from ..engine import Engine
 from ..errors import RequestError
-from ..namespaces import ENVELOPE_BY_VERSION
+from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
 from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
 from ..xmlparse import parse_bytes
 from .faults import Fault, soap_fault
@@ -14,6 +14,12 @@ from .http import Request, Response
 from .wsdl import ADDRESS_PLACEHOLDER, build_wsdl, soap_action
 
 TRUE = ("1", "true")
+#: The actor (1.1) or role (1.2) values that address a header block to the gateway; absent means the same.
+OUR_ROLES = {
+    "1.1": {"http://schemas.xmlsoap.org/soap/actor/next"},
+    "1.2": {f"{SOAP12_ENV}/role/next", f"{SOAP12_ENV}/role/ultimateReceiver"},
+}
+ROLE_ATTRIBUTE = {"1.1": "actor", "1.2": "role"}
 
 
 class SoapEndpoint:
@@ -34,7 +40,9 @@ class SoapEndpoint:
         try:
             answer = self._dispatch(request)
         except _VersionMismatch as exc:
-            return self._fault(Fault.version_mismatch(str(exc)))
+            return self._fault(Fault.version_mismatch(str(exc)), exc.spoken)
+        except _MustUnderstand as exc:
+            return self._fault(Fault.must_understand(exc.blocks))
         except Exception as exc:
             return self._fault(Fault.from_exception(exc, f"SOAP {self.version}"))
         return Response(200, self.content_type, self._envelope(answer))
@@ -43,7 +51,10 @@ class SoapEndpoint:
         self._check_media_type(request)
         envelope = parse_bytes(request.body, what="request")
         if envelope.tag != f"{{{self.namespace}}}Envelope":
-            raise _VersionMismatch(f"this endpoint speaks SOAP {self.version}; the envelope is {envelope.tag}")
+            spoken = next((v for v, ns in ENVELOPE_BY_VERSION.items() if envelope.tag == f"{{{ns}}}Envelope"), None)
+            raise _VersionMismatch(
+                f"this endpoint speaks SOAP {self.version}; the envelope is {envelope.tag}", spoken or self.version
+            )
         self._check_headers(envelope)
         payload = self._payload(envelope)
         operation = self.engine.contract.operation_for(payload.tag)
@@ -58,15 +69,27 @@ class SoapEndpoint:
         expected = MEDIA_TYPES[self.version]
         if request.media_type == expected:
             return
-        if request.media_type in MEDIA_TYPES.values():
-            raise _VersionMismatch(f"this endpoint speaks SOAP {self.version} ({expected}), not {request.media_type}")
+        spoken = next((v for v, media_type in MEDIA_TYPES.items() if request.media_type == media_type), None)
+        if spoken:
+            raise _VersionMismatch(
+                f"this endpoint speaks SOAP {self.version} ({expected}), not SOAP {spoken} ({request.media_type})",
+                spoken,
+            )
         raise RequestError(f"the Content-Type must be {expected}, not {request.media_type or 'missing'}")
 
     def _check_headers(self, envelope: etree._Element) -> None:
+        """The gateway understands no header block: any addressed to it with mustUnderstand is a fault."""
         header = envelope.find(f"{{{self.namespace}}}Header")
-        for block in header.iterchildren(tag=etree.Element) if header is not None else ():
-            if block.get(f"{{{self.namespace}}}mustUnderstand", "0").strip() in TRUE:
-                raise RequestError(f"the header {etree.QName(block).localname} must be understood, and is not")
+        blocks = list(header.iterchildren(tag=etree.Element)) if header is not None else []
+        role = f"{{{self.namespace}}}{ROLE_ATTRIBUTE[self.version]}"
+        refused = [
+            block.tag
+            for block in blocks
+            if block.get(f"{{{self.namespace}}}mustUnderstand", "0").strip() in TRUE
+            and block.get(role, next(iter(OUR_ROLES[self.version]))) in OUR_ROLES[self.version]
+        ]
+        if refused:
+            raise _MustUnderstand(refused)
 
     def _payload(self, envelope: etree._Element) -> etree._Element:
         body = envelope.find(f"{{{self.namespace}}}Body")
@@ -87,10 +110,24 @@ class SoapEndpoint:
     def _envelope(self, payload: etree._Element) -> bytes:
         return serialize(wrap(payload, self.version))
 
-    def _fault(self, fault: Fault) -> Response:
-        status, element = soap_fault(fault, self.version)
-        return Response(status, self.content_type, self._envelope(element))
+    def _fault(self, fault: Fault, version: str | None = None) -> Response:
+        """The fault in the client's SOAP version (the endpoint's own unless the client spoke the other)."""
+        version = version or self.version
+        status, envelope = soap_fault(fault, version, self.version)
+        return Response(status, content_type(version), serialize(envelope))
 
 
 class _VersionMismatch(Exception):
-    """The envelope or media type belongs to the other SOAP version."""
+    """The envelope or media type is not this endpoint's SOAP version; spoken is the one the client used."""
+
+    def __init__(self, message: str, spoken: str) -> None:
+        super().__init__(message)
+        self.spoken = spoken
+
+
+class _MustUnderstand(Exception):
+    """Header blocks addressed to the gateway with mustUnderstand, which it does not understand."""
+
+    def __init__(self, blocks: list[str]) -> None:
+        super().__init__(", ".join(blocks))
+        self.blocks = blocks

@@ -54,11 +54,30 @@ def test_soap12_action_parameter_is_checked(base_url: str) -> None:
     assert (wrong.status_code, right.status_code) == (400, 200)
 
 
-def test_a_soap11_envelope_on_the_soap12_endpoint_is_a_version_mismatch(base_url: str) -> None:
-    response = post12(base_url, envelope(SOAP11_ENV))
+def test_a_soap11_client_on_the_soap12_endpoint_gets_a_version_mismatch_it_can_read(base_url: str) -> None:
+    """SOAP 1.2 part 1, appendix A: the fault is a SOAP 1.1 message with an Upgrade header naming SOAP 1.2."""
+    for content_type in ("text/xml", "application/soap+xml"):
+        response = post12(base_url, envelope(SOAP11_ENV), content_type)
+        assert (response.status_code, response.headers["Content-Type"]) == (500, "text/xml; charset=utf-8")
+        assert fault11(response)[0] == "soap:VersionMismatch"
+        assert _upgrade(response) == [SOAP12_ENV]
+
+
+def test_a_soap12_client_on_the_soap11_endpoint_gets_a_soap12_version_mismatch(base_url: str) -> None:
+    response = requests.post(
+        f"{base_url}/soap11", data=envelope(SOAP12_ENV), headers={"Content-Type": "application/soap+xml"}, timeout=10
+    )
+    assert (response.status_code, response.headers["Content-Type"]) == (500, "application/soap+xml; charset=utf-8")
     assert etree.fromstring(response.content).findtext(f".//{{{SOAP12_ENV}}}Value") == "soap:VersionMismatch"
-    response = post11(base_url, envelope(SOAP12_ENV))
-    assert fault11(response)[0] == "soap:VersionMismatch"
+    assert _upgrade(response) == [SOAP11_ENV]
+
+
+def _upgrade(response: requests.Response) -> list[str]:
+    """The envelope namespaces an Upgrade header block says the endpoint supports."""
+    supported = etree.fromstring(response.content).iterfind(
+        f".//{{{SOAP12_ENV}}}Upgrade/{{{SOAP12_ENV}}}SupportedEnvelope"
+    )
+    return [element.nsmap[element.get("qname").partition(":")[0]] for element in supported]
 
 
 def test_soap12_sender_faults_are_http_400_with_a_qualified_subcode(base_url: str) -> None:
@@ -86,10 +105,28 @@ def test_a_doctype_is_refused(base_url: str) -> None:
     assert canonical == "InvalidRequest" and "DOCTYPE" in message
 
 
-def test_a_must_understand_header_we_do_not_know_is_refused(base_url: str) -> None:
+def test_a_must_understand_header_we_do_not_know_is_a_must_understand_fault(base_url: str) -> None:
     header = '<e:Header><x:Trace xmlns:x="urn:x" e:mustUnderstand="1"/></e:Header>'
-    _, canonical, message = fault11(post11(base_url, envelope(SOAP11_ENV, header=header)))
-    assert canonical == "InvalidRequest" and "Trace" in message
+    code, canonical, message = fault11(post11(base_url, envelope(SOAP11_ENV, header=header)))
+    assert (code, canonical) == ("soap:MustUnderstand", "") and "Trace" in message
+
+
+def test_soap12_names_the_header_blocks_not_understood(base_url: str) -> None:
+    header = '<e:Header><x:Trace xmlns:x="urn:x" e:mustUnderstand="true"/><x:Note xmlns:x="urn:x"/></e:Header>'
+    response = post12(base_url, envelope(SOAP12_ENV, header=header))
+    answer = etree.fromstring(response.content)
+    assert response.status_code == 500
+    assert answer.findtext(f".//{{{SOAP12_ENV}}}Value") == "soap:MustUnderstand"
+    (block,) = answer.iterfind(f"{{{SOAP12_ENV}}}Header/{{{SOAP12_ENV}}}NotUnderstood")
+    prefix, _, local = block.get("qname").partition(":")
+    assert (block.nsmap[prefix], local) == ("urn:x", "Trace")
+
+
+def test_a_must_understand_header_for_another_role_is_not_ours_to_refuse(base_url: str) -> None:
+    other11 = '<e:Header><x:Trace xmlns:x="urn:x" e:mustUnderstand="1" e:actor="urn:audit"/></e:Header>'
+    other12 = f'<e:Header><x:Trace xmlns:x="urn:x" e:mustUnderstand="true" e:role="{SOAP12_ENV}/role/none"/></e:Header>'
+    assert post11(base_url, envelope(SOAP11_ENV, header=other11)).status_code == 200
+    assert post12(base_url, envelope(SOAP12_ENV, header=other12)).status_code == 200
 
 
 def test_an_unknown_body_element_is_refused(base_url: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from soapbridge.errors import UsageError
 from soapbridge.gateway.faults import Fault, soap_fault
-from soapbridge.soapenv import serialize, wrap
+from soapbridge.soapenv import serialize
 from soapbridge.toolkit.validate import (
     CanonicalTarget,
     FileReport,
@@ -213,7 +213,7 @@ def test_a_fault_envelope_is_checked_by_the_detail_it_carries() -> None:
 def test_the_gateways_own_faults_are_valid_gateway_faults(tmp_path: Path, version: str) -> None:
     fault = Fault(False, "UpstreamTimeout", "crm did not answer in time", "crm")
     envelope = tmp_path / "fault.xml"
-    envelope.write_bytes(serialize(wrap(soap_fault(fault, version)[1], version)))
+    envelope.write_bytes(serialize(soap_fault(fault, version, version)[1]))
     assert check(envelope, CanonicalTarget(CANONICAL_XSD, "GatewayFault")).valid
     report = check(envelope, CanonicalTarget(CANONICAL_XSD, "GetCustomerResponse"))
     assert [p.reason for p in report.problems] == ["expected GetCustomerResponse, found GatewayFault"]
