@@ -16,7 +16,8 @@ def test_php(endpoint: Endpoint, interop_gateway: RunningGateway) -> None:
     require("php")
     owed = outstanding(interop_gateway.base)
     report = run_report(["php", "client.php", endpoint.wsdl_url, endpoint.version], PHP, timeout=60)
-    check_report(report, endpoint.version, "SoapFault", interop_gateway.base, owed)
+    # ext/soap reads only Code/Value of a SOAP 1.2 fault (php_packet_soap.c): a SoapFault has no subcode.
+    check_report(report, endpoint.version, "SoapFault", interop_gateway.base, owed, fault_has_subcode=False)
 
 
 def test_php_without_client_options(interop_gateway: RunningGateway) -> None:

@@ -39,7 +39,8 @@ def _report(service: Any) -> dict[str, Any]:
         "searchMany": {"array": isinstance(many, list), "names": [c.name for c in many]},
         "searchOne": {"array": isinstance(one, list), "names": [c.name for c in one]},
         "recordPayment": {
-            key: str(getattr(receipt, key)) for key in ("invoiceId", "currency", "status", "remainingBalance", "paymentId")
+            key: str(getattr(receipt, key))
+            for key in ("invoiceId", "currency", "status", "remainingBalance", "paymentId")
         },
         "forecast": {
             "stationId": forecast.stationId,
