@@ -36,6 +36,7 @@ def build_wsdl(contract: Contract, operations: Iterable[str], version: str) -> b
     wsdl = _clean_root(skeleton, contract.namespace, version)
     _replace_types(wsdl, contract)
     _name_parts(wsdl)
+    _document_operations(wsdl, contract)
     _fix_binding(wsdl, contract, version)
     return bytes(etree.tostring(wsdl, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
@@ -93,6 +94,19 @@ def _name_parts(wsdl: etree._Element) -> None:
     for message in wsdl.iterfind(f"{{{WSDL11}}}message"):
         for part in message.iterfind(f"{{{WSDL11}}}part"):
             part.set("name", "fault" if message.get("name") == FAULT_ELEMENT else "parameters")
+
+
+def _document_operations(wsdl: etree._Element, contract: Contract) -> None:
+    """Each operation's documentation is its request element's, so generated code can show it."""
+    schema = contract.document.getroot()
+    for operation in wsdl.iterfind(f"{{{WSDL11}}}portType/{{{WSDL11}}}operation"):
+        for spyne_docstring in operation.findall(f"{{{WSDL11}}}documentation"):
+            operation.remove(spyne_docstring)
+        request = schema.find(f"{{{XSD}}}element[@name='{operation.get('name')}']")
+        text = request.findtext(f"{{{XSD}}}annotation/{{{XSD}}}documentation") if request is not None else None
+        if text:
+            etree.SubElement(operation, f"{{{WSDL11}}}documentation").text = text
+            operation.insert(0, operation[-1])
 
 
 def _fix_binding(wsdl: etree._Element, contract: Contract, version: str) -> None:

@@ -56,3 +56,18 @@ def test_zeep_reads_clean_signatures(tmp_path: Path) -> None:
     operation = client.service._binding._operations["SearchCustomers"]
     assert [e[0] for e in operation.input.body.type.elements] == ["name", "city", "status"]
     assert operation.output.body.type.elements[0][1].max_occurs == "unbounded"
+
+
+def test_operations_are_documented_from_the_canonical_xsd(wsdl: tuple[str, etree._Element]) -> None:
+    """Code generators turn wsdl:documentation into doc comments: it must say what the operation does."""
+    _, root = wsdl
+    documented = {
+        operation.get("name"): operation.findtext(f"{{{WSDL11}}}documentation")
+        for operation in root.iterfind(f"{{{WSDL11}}}portType/{{{WSDL11}}}operation")
+    }
+    schema = CONTRACT.document.getroot()
+    assert documented == {
+        name: schema.findtext(f"{{{XSD}}}element[@name='{name}']/{{{XSD}}}annotation/{{{XSD}}}documentation")
+        for name in OPERATIONS
+    }
+    assert all(documented.values())
