@@ -38,7 +38,8 @@ def build_wsdl(contract: Contract, operations: Iterable[str], version: str) -> b
     _name_parts(wsdl)
     _document_operations(wsdl, contract)
     _fix_binding(wsdl, contract, version)
-    return bytes(etree.tostring(wsdl, xml_declaration=True, encoding="utf-8", pretty_print=True))
+    etree.indent(wsdl, space="  ")  # the inlined XSD keeps its own whitespace otherwise
+    return bytes(etree.tostring(wsdl, xml_declaration=True, encoding="utf-8"))
 
 
 def _spyne_wsdl(namespace: str, operations: list[str], version: str) -> bytes:
