@@ -106,8 +106,9 @@ def _document_operations(wsdl: etree._Element, contract: Contract) -> None:
         request = schema.find(f"{{{XSD}}}element[@name='{operation.get('name')}']")
         text = request.findtext(f"{{{XSD}}}annotation/{{{XSD}}}documentation") if request is not None else None
         if text:
-            etree.SubElement(operation, f"{{{WSDL11}}}documentation").text = text
-            operation.insert(0, operation[-1])
+            documentation = etree.Element(f"{{{WSDL11}}}documentation")
+            documentation.text = text
+            operation.insert(0, documentation)  # WSDL 1.1: documentation comes first
 
 
 def _fix_binding(wsdl: etree._Element, contract: Contract, version: str) -> None:
