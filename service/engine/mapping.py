@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
 from .._perthread import PerThread
 from ..errors import MappingError, XmlError
-from ..xmlparse import parse_file
+from ..xmlparse import make_parser, parse_bytes, parse_file
 
 XSL = "http://www.w3.org/1999/XSL/Transform"
 #: Stylesheets may not read or write files, nor reach the network.
 ACCESS = etree.XSLTAccessControl.DENY_ALL
 #: libxslt's log entries that carry the stylesheet line of the failing instruction.
 _LOCATED = ("runtime error", "compilation error")
+#: What libxslt logs when the access control stops document(), exsl:document and the like.
+_DENIED = (" rights for ", "refused")
+DENIED_MESSAGE = "the stylesheet tried to read or write a file or reach the network, which stylesheets may not do"
 
 
 class Stylesheet:
     """An XSLT 1.0 stylesheet of an adapter, applied to a canonical or legacy body."""
 
-    def __init__(self, path: Path, label: str) -> None:
+    def __init__(self, path: Path, label: str, folder: Path | None = None) -> None:
+        """folder is where xsl:include and xsl:import may read from (default: the stylesheet's own folder)."""
         self.path = path
         self.label = label
-        self._document = _load(path, label)
+        self._document = _load(path, label, (folder or path.parent).resolve())
         #: The names of the top-level xsl:params, which the engine fills from the request.
         self.params = frozenset(p.get("name", "") for p in self._document.getroot().iterchildren(f"{{{XSL}}}param"))
         self._compiled = PerThread(self._compile)
@@ -50,6 +55,10 @@ class Stylesheet:
 
     def _error(self, log: etree._ListErrorLog, fallback: str) -> MappingError:
         entries = [entry for entry in log if entry.message.strip()]
+        if any(marker in entry.message for entry in entries for marker in _DENIED):
+            line = next((entry.line for entry in entries if entry.message.startswith(_LOCATED)), None)
+            prefix = f"{self.label}, line {line}" if line else self.label
+            return MappingError(f"{prefix}: {DENIED_MESSAGE}", stylesheet=self.label, line=line)
         if not entries:
             return MappingError(f"{self.label}: {fallback}", stylesheet=self.label)
         located = [entry for entry in entries if entry.message.startswith(_LOCATED)]
@@ -97,8 +106,49 @@ def _could_say(element: etree._Element, said: str) -> bool:
     return True
 
 
-def _load(path: Path, label: str) -> etree._ElementTree:
+def _load(path: Path, label: str, folder: Path) -> etree._ElementTree:
+    """The stylesheet, parsed so that the includes libxslt reads while compiling come from folder only.
+
+    The access control guards document() and exsl:document at run time, but xsl:include and
+    xsl:import are read by libxslt's loader at compile time, which it does not guard.
+    """
     try:
-        return parse_file(path, what=label)
+        parse_file(path, what=label)  # refuses a DOCTYPE, and says where the XML is malformed
+        data = path.read_bytes()
     except XmlError as exc:
         raise MappingError(exc.message, stylesheet=label, line=exc.sourceline) from exc
+    parser = make_parser()
+    parser.resolvers.add(_LocalIncludes(folder, label))
+    return etree.ElementTree(etree.fromstring(data, parser, base_url=path.resolve().as_uri()))
+
+
+class _LocalIncludes(etree.Resolver):  # type: ignore[misc]
+    """Resolves xsl:include and xsl:import to files under one folder, through the hardened parser; refuses the rest."""
+
+    def __init__(self, folder: Path, label: str) -> None:
+        super().__init__()
+        self.folder = folder
+        self.label = label
+
+    def resolve(self, url: str | None, public_id: str | None, context: object) -> object:
+        path = _local_file(url or "")
+        if path is None or not path.is_relative_to(self.folder):
+            raise MappingError(
+                f"{self.label}: refusing to include {url}: only files under {self.folder.name}/ may be included",
+                stylesheet=self.label,
+            )
+        try:
+            data = path.read_bytes()
+            parse_bytes(data, what=f"included stylesheet {path.name}")
+        except OSError as exc:
+            raise MappingError(f"{self.label}: cannot read {path.name}: {exc.strerror}", stylesheet=self.label) from exc
+        except XmlError as exc:
+            raise MappingError(f"{self.label}: {exc.message}", stylesheet=self.label) from exc
+        return self.resolve_string(data, context, base_url=path.as_uri())
+
+
+def _local_file(url: str) -> Path | None:
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path)).resolve()
+    return Path(url).resolve() if not parsed.scheme else None

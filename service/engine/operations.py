@@ -53,7 +53,9 @@ class StylesheetCache:
 
     def get(self, path: Path) -> Stylesheet:
         if path not in self._sheets:
-            self._sheets[path] = Stylesheet(path, str(path.relative_to(self._root)))
+            xslt = self._root / "xslt"
+            folder = xslt if path.is_relative_to(xslt) else path.parent
+            self._sheets[path] = Stylesheet(path, str(path.relative_to(self._root)), folder)
         return self._sheets[path]
 
 
