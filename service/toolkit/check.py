@@ -123,7 +123,7 @@ class _Project:
         binding = None
         if adapter.wsdl is not None:
             try:
-                wsdl = load_wsdl(adapter.wsdl)
+                wsdl = load_wsdl(adapter.wsdl, root=self.settings.wsdl_dir)
                 wsdl.schemas.validator()  # its schemas must compile too: transform and mock validate with them
                 binding = legacy_binding(wsdl, adapter)
             except (WsdlError, ConfigError) as exc:

@@ -122,7 +122,7 @@ class OperationMapping:
         assert self.config.request is not None and self.adapter.wsdl is not None, "config guarantees both"
         sheet = self._sheets.get(self.config.request)
         document, root = _pretty(sheet.apply(source))
-        wsdl = load_wsdl(self.adapter.wsdl)
+        wsdl = load_wsdl(self.adapter.wsdl, root=self.settings.wsdl_dir)
         operation = legacy_operation(legacy_binding(wsdl, self.adapter), self.adapter, self.config.name)
         message = operation.message("input")
         problems = check_message(wsdl, message, [root]) if message is not None else []
