@@ -10,6 +10,9 @@ from ..errors import UpstreamUnavailable, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP11_ENV, SOAP12_ENV
 from ..xmlparse import parse_bytes
 
+#: An XInclude in an answer is never processed; a legacy system has no business sending one.
+XINCLUDE = "http://www.w3.org/2001/XInclude"
+
 
 @dataclass
 class LegacyFault(Exception):
@@ -26,6 +29,10 @@ def open_answer(data: bytes, version: str, system: str) -> etree._Element:
         envelope = parse_bytes(data, what=f"answer from {system}")
     except XmlError as exc:
         raise UpstreamUnavailable(f"{system} answered with something that is not XML", system=system) from exc
+    if next(envelope.iter(f"{{{XINCLUDE}}}*"), None) is not None:
+        raise UpstreamUnavailable(
+            f"{system} answered with an XInclude, which soapbridge never processes", system=system
+        )
     namespace = ENVELOPE_BY_VERSION[version]
     body = envelope.find(f"{{{namespace}}}Body") if envelope.tag == f"{{{namespace}}}Envelope" else None
     if body is None:
