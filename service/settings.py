@@ -13,6 +13,37 @@ from .errors import ConfigError
 _CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
 
 
+#: libxml2's own ceilings without XML_PARSE_HUGE; our limits must stay under them so that our check speaks first.
+LIBXML_MAX_DEPTH = 256
+LIBXML_MAX_NAME_LENGTH = 50_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a document may weigh before soapbridge refuses it; every parse checks these before any other work."""
+
+    #: The largest request body read from a client, in bytes (SOAPBRIDGE_MAX_BODY).
+    max_body: int = 10 * 1024 * 1024
+    #: The deepest element nesting, the root being depth 1 (SOAPBRIDGE_MAX_DEPTH, at most 256).
+    max_depth: int = 100
+    #: The most attributes one element may carry (SOAPBRIDGE_MAX_ATTRIBUTES).
+    max_attributes: int = 100
+    #: The longest element or attribute name, prefix and namespace left out (SOAPBRIDGE_MAX_NAME_LENGTH).
+    max_name_length: int = 1000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Limits:
+        defaults = cls()
+        return cls(
+            max_body=_positive(env, "SOAPBRIDGE_MAX_BODY", defaults.max_body, None),
+            max_depth=_positive(env, "SOAPBRIDGE_MAX_DEPTH", defaults.max_depth, LIBXML_MAX_DEPTH),
+            max_attributes=_positive(env, "SOAPBRIDGE_MAX_ATTRIBUTES", defaults.max_attributes, None),
+            max_name_length=_positive(
+                env, "SOAPBRIDGE_MAX_NAME_LENGTH", defaults.max_name_length, LIBXML_MAX_NAME_LENGTH
+            ),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the gateway needs to know before it loads a single file."""
@@ -21,6 +52,8 @@ class Settings:
     root: Path
     #: The environment the adapters read endpoints and credentials from.
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: Size, depth, attribute and name limits for every document parsed (SOAPBRIDGE_MAX_*).
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def adapters_dir(self) -> Path:
@@ -47,9 +80,20 @@ class Settings:
                 f"{root} has no adapters/ folder; set SOAPBRIDGE_HOME to the folder holding adapters/, wsdl/ and xslt/",
                 key="SOAPBRIDGE_HOME",
             )
-        return cls(root=root.resolve(), env=env)
+        return cls(root=root.resolve(), env=env, limits=Limits.from_env(env))
 
 
 def _default_root() -> Path:
     cwd = Path.cwd()
     return cwd if (cwd / "adapters").is_dir() else _CHECKOUT_ROOT
+
+
+def _positive(env: Mapping[str, str], key: str, default: int, ceiling: int | None) -> int:
+    text = env.get(key, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"must be a positive whole number, not {text!r}", key=key)
+    if ceiling is not None and int(text) > ceiling:
+        raise ConfigError(f"must be at most {ceiling}, not {text}", key=key)
+    return int(text)
