@@ -1,18 +1,34 @@
-"""The gateway as a WSGI application: routing, body reading, and nothing else."""
+"""The gateway as a WSGI application: routing, body reading, and nothing else.
+
+A body is read only up to Limits.max_body, and only uncompressed: a compressed body would make
+the size limit meaningless (a small gzip can inflate to gigabytes), so any Content-Encoding but
+identity is refused with 415. Both refusals, like every other, reach a SOAP client as a fault in
+its endpoint's version and a JSON client as problem details. Every refused request is logged at
+WARNING with a short excerpt of its body, never the whole body.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine import Engine
 from ..errors import RequestError
 from ..settings import Settings
+from ..soapenv import content_type, serialize
 from ..wsgi import StartResponse
-from .http import MAX_BODY, Request, Response, text
+from .faults import Fault, problem, soap_fault
+from .http import Request, Response, excerpt, text
 from .jsonapi import JsonEndpoint
 from .soap import SoapEndpoint
+
+log = logging.getLogger("soapbridge.gateway")
+#: The only Content-Encoding a request body may have.
+IDENTITY = ("", "identity")
+#: A refusal: (HTTP status, the error) to a response in the endpoint's own format.
+Refuse = Callable[[int, RequestError], Response]
 
 REASONS = {
     200: "OK",
@@ -35,6 +51,7 @@ class Gateway:
         self.engine = engine
         self.soap = {"/soap11": SoapEndpoint(engine, "1.1"), "/soap12": SoapEndpoint(engine, "1.2")}
         self.json = JsonEndpoint(engine)
+        self.max_body = engine.settings.limits.max_body
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         response = self.handle(environ)
@@ -62,20 +79,32 @@ class Gateway:
             return endpoint.wsdl(_base_url(environ) + environ.get("PATH_INFO", ""))
         if method != "POST":
             return text(405, "POST a SOAP envelope here, or GET ?wsdl")
-        return self._with_body(environ, endpoint.post)
+        return self._with_body(environ, endpoint.post, lambda status, exc: _soap_refusal(endpoint.version, status, exc))
 
     def _json(self, operation: str, method: str, environ: dict[str, Any]) -> Response:
         if method != "POST":
             return text(405, "POST a JSON object with the operation's fields")
-        return self._with_body(environ, lambda request: self.json.post(operation, request))
+        return self._with_body(environ, lambda request: self.json.post(operation, request), _json_refusal)
 
-    def _with_body(self, environ: dict[str, Any], handler: Callable[[Request], Response]) -> Response:
+    def _with_body(self, environ: dict[str, Any], handler: Callable[[Request], Response], refuse: Refuse) -> Response:
         request = _request(environ)
+        encoding = request.header("content-encoding").strip().lower()
+        if encoding not in IDENTITY:
+            return refuse(415, RequestError(f"the body must not be compressed; Content-Encoding {encoding[:40]!r}"))
         try:
-            request.body = _read_body(environ)
+            request.body = _read_body(environ, self.max_body)
         except RequestError as exc:
-            return text(413, exc.message)
-        return handler(request)
+            return refuse(413, exc)
+        response = handler(request)
+        if response.status != 200:
+            log.warning(
+                "answered %s %s with %d; the request began: %s",
+                request.method,
+                request.path,
+                response.status,
+                excerpt(request.body),
+            )
+        return response
 
 
 def create_app(settings: Settings | None = None) -> Gateway:
@@ -91,16 +120,30 @@ def _request(environ: dict[str, Any]) -> Request:
     )
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
+def _read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The body, read only when it fits: an announced oversize body is refused unread."""
     length_text = environ.get("CONTENT_LENGTH") or ""
     length = int(length_text) if length_text.isdigit() else -1
-    if length > MAX_BODY:
-        raise RequestError(f"the body is larger than {MAX_BODY} bytes")
+    if length > limit:
+        raise RequestError(f"the body is larger than {limit} bytes")
     stream = environ["wsgi.input"]
-    data: bytes = stream.read(length) if length >= 0 else stream.read(MAX_BODY + 1)
-    if len(data) > MAX_BODY:
-        raise RequestError(f"the body is larger than {MAX_BODY} bytes")
+    data: bytes = stream.read(length) if length >= 0 else stream.read(limit + 1)
+    if len(data) > limit:
+        raise RequestError(f"the body is larger than {limit} bytes")
     return data
+
+
+def _soap_refusal(version: str, status: int, exc: RequestError) -> Response:
+    """A body refused before it was read, as a Client fault in the endpoint's SOAP version, with the HTTP status."""
+    log.warning("refused a SOAP %s request (%d): %s", version, status, exc.message)
+    _, envelope = soap_fault(Fault(True, exc.fault_code, exc.message), version, version)
+    return Response(status, content_type(version), serialize(envelope))
+
+
+def _json_refusal(status: int, exc: RequestError) -> Response:
+    log.warning("refused a JSON request (%d): %s", status, exc.message)
+    body = json.loads(problem(Fault(True, exc.fault_code, exc.message))[1]) | {"status": status}
+    return Response(status, "application/problem+json", json.dumps(body).encode())
 
 
 def _base_url(environ: dict[str, Any]) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Bodies larger than this are refused before they are read (bytes).
-MAX_BODY = 10 * 1024 * 1024
+#: How much of a refused body a log line shows.
+EXCERPT_LENGTH = 200
 
 
 @dataclass
@@ -41,3 +41,10 @@ class Response:
 
 def text(status: int, message: str) -> Response:
     return Response(status, "text/plain; charset=utf-8", (message + "\n").encode())
+
+
+def excerpt(body: bytes, length: int = EXCERPT_LENGTH) -> str:
+    """The start of a body for a log line: bounded, undecodable bytes replaced, control characters escaped."""
+    head = body[:length].decode("utf-8", "replace")
+    shown = "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in head)
+    return shown + (f"... ({len(body)} bytes)" if len(body) > length else "")

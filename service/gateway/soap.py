@@ -49,7 +49,7 @@ class SoapEndpoint:
 
     def _dispatch(self, request: Request) -> etree._Element:
         self._check_media_type(request)
-        envelope = parse_bytes(request.body, what="request")
+        envelope = parse_bytes(request.body, what="request", limits=self.engine.settings.limits)
         if envelope.tag != f"{{{self.namespace}}}Envelope":
             spoken = next((v for v, ns in ENVELOPE_BY_VERSION.items() if envelope.tag == f"{{{ns}}}Envelope"), None)
             raise _VersionMismatch(
