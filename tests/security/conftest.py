@@ -1,0 +1,104 @@
+"""What every security test module shares: a running `soapbridge serve`, a canary file, a loopback listener."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.running import RunningGateway, start_gateway, stop_gateway
+
+
+@dataclass
+class Served:
+    """A running gateway and everything it has printed since it started (its log included)."""
+
+    running: RunningGateway
+    output: list[str]
+
+    @property
+    def base(self) -> str:
+        return self.running.base
+
+
+@pytest.fixture(scope="session")
+def served() -> Iterator[Served]:
+    """`soapbridge serve` (gunicorn, two workers) as tests/running.py starts it, its output drained so that
+    logging never blocks it on a full pipe, and kept so that tests can read the log."""
+    process, running = start_gateway()
+    assert process.stdout is not None
+    output = running.output
+    drain = threading.Thread(target=lambda: output.extend(process.stdout or ()), daemon=True)
+    drain.start()
+    try:
+        yield Served(running, output)
+    finally:
+        code = stop_gateway(process)
+        drain.join(timeout=10)
+        leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert code == 0, f"serve exited {code}"
+        assert not leftover, f"processes left behind: {leftover}"
+
+
+@dataclass(frozen=True)
+class Canary:
+    """A file no request may ever read: its text must never come back in an answer."""
+
+    path: Path
+    text: str
+
+    @property
+    def url(self) -> str:
+        return self.path.as_uri()
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> Canary:
+    text = f"CANARY-{secrets.token_hex(8)}"
+    path = tmp_path / "secret.txt"
+    path.write_text(text)
+    return Canary(path, text)
+
+
+@dataclass
+class Listener:
+    """A loopback port that records every connection made to it and answers nothing."""
+
+    port: int
+    connections: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)
+    recorded = Listener(server.getsockname()[1])
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, peer = server.accept()
+            except TimeoutError:
+                continue
+            recorded.connections.append(f"{peer[0]}:{peer[1]}")
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield recorded
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()
