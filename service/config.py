@@ -27,6 +27,19 @@ class Timeouts:
 
 
 @dataclass(frozen=True)
+class Tls:
+    """How the adapter checks an https endpoint, and the certificate it shows (paths inside the project)."""
+
+    #: False only when the adapter file says `verify = false`; start-up then logs a WARNING.
+    verify: bool = True
+    #: The CA certificates to trust instead of the system's (PEM).
+    ca_bundle: Path | None = None
+    #: A client certificate (PEM), and its key when not in the same file.
+    client_cert: Path | None = None
+    client_key: Path | None = None
+
+
+@dataclass(frozen=True)
 class Credentials:
     """How to authenticate upstream; the secret itself stays in the environment until used."""
 
@@ -77,6 +90,7 @@ class AdapterConfig:
     service: str | None = None
     port: str | None = None
     timeouts: Timeouts = Timeouts()
+    tls: Tls = Tls()
     credentials: Credentials | None = None
     namespaces: dict[str, str] = field(default_factory=dict)
     faults: tuple[FaultRule, ...] = ()
@@ -96,7 +110,7 @@ def load_adapters(settings: Settings) -> list[AdapterConfig]:
 def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -> AdapterConfig:
     """One adapter file; with need_secrets=False (offline checks) an unset credential variable reads as ""."""
     top = Table.load(path)
-    top.only("system", "timeouts", "credentials", "namespaces", "faults", "operations")
+    top.only("system", "timeouts", "tls", "credentials", "namespaces", "faults", "operations")
     system = top.subtable("system")
     system.only("name", "description", "wsdl", "endpoint", "service", "port")
     name = _system_name(system, path)
@@ -113,6 +127,7 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
         service=system.text("service", "a service name"),
         port=system.text("port", "a port name"),
         timeouts=_timeouts(top.table("timeouts")),
+        tls=_tls(top.table("tls"), settings),
         credentials=_credentials(top.table("credentials"), settings, need_secrets),
         namespaces=_namespaces(top.table("namespaces")),
         faults=tuple(_fault_rule(rule) for rule in top.tables("faults")),
@@ -153,6 +168,23 @@ def _timeouts(table: Table | None) -> Timeouts:
         if not 0 < value <= 600:
             raise table.error(name, f"expected seconds between 0 and 600, got {value}")
     return Timeouts(**values)
+
+
+def _tls(table: Table | None, settings: Settings) -> Tls:
+    if table is None:
+        return Tls()
+    table.only("verify", "ca_bundle", "client_cert", "client_key")
+    tls = Tls(
+        verify=table.optional("verify", bool, "true or false", True),
+        ca_bundle=_optional_file(table, "ca_bundle", settings),
+        client_cert=_optional_file(table, "client_cert", settings),
+        client_key=_optional_file(table, "client_key", settings),
+    )
+    if tls.client_key is not None and tls.client_cert is None:
+        raise table.error("client_key", "given without client_cert")
+    if not tls.verify and tls.ca_bundle is not None:
+        raise table.error("verify", "false, yet a ca_bundle is given; choose one")
+    return tls
 
 
 def _credentials(table: Table | None, settings: Settings, need_secrets: bool) -> Credentials | None:

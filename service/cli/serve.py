@@ -14,6 +14,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from ..config import endpoint_variable
+from ..errors import UsageError
 from ..gateway import Gateway, create_app
 from ..legacy import SYSTEMS
 from ..settings import Settings
@@ -33,10 +34,13 @@ def register(commands: Any) -> None:
         action="store_true",
         help="never start emulated legacy systems, even for systems with no URL set",
     )
+    command.add_argument("--certfile", metavar="FILE", help="serve HTTPS with this certificate (PEM); needs --keyfile")
+    command.add_argument("--keyfile", metavar="FILE", help="the certificate's private key (PEM)")
     command.set_defaults(run=run)
 
 
 def run(arguments: argparse.Namespace) -> int:
+    _check_tls(arguments)
     report = check_project(Settings.from_env())  # before anything starts: a broken configuration never serves
     if not report.ok:
         print("soapbridge: not starting; `soapbridge check` fails on:", file=sys.stderr)
@@ -49,6 +53,14 @@ def run(arguments: argparse.Namespace) -> int:
     finally:
         _stop(emulators)
     return 0
+
+
+def _check_tls(arguments: argparse.Namespace) -> None:
+    if (arguments.certfile is None) != (arguments.keyfile is None):
+        raise UsageError("--certfile and --keyfile go together")
+    for option, path in (("--certfile", arguments.certfile), ("--keyfile", arguments.keyfile)):
+        if path is not None and not os.path.isfile(path):
+            raise UsageError(f"{option}: no such file: {path}")
 
 
 def _start_emulators() -> subprocess.Popen[str] | None:
@@ -99,6 +111,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "when_ready": _announce,
             "loglevel": "warning",
         }
+        if arguments.certfile:
+            self.options.update(certfile=arguments.certfile, keyfile=arguments.keyfile)
         super().__init__()
 
     def load_config(self) -> None:
@@ -111,7 +125,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
 def _announce(server: Any) -> None:
     host, port = server.LISTENERS[0].sock.getsockname()[:2]
-    base = f"http://{host}:{port}"
+    base = f"{'https' if server.cfg.is_ssl else 'http'}://{host}:{port}"
     print(f"soapbridge listening on {base}", flush=True)
     for version in ("11", "12"):
         print(f"  SOAP {version[0]}.{version[1]} WSDL: {base}/soap{version}?wsdl", flush=True)

@@ -6,12 +6,14 @@ objects. requests' and lxml's exceptions become soapbridge errors here, and nowh
 
 from __future__ import annotations
 
+import logging
+
 import requests
 from lxml import etree
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from ..config import AdapterConfig, Credentials
+from ..config import AdapterConfig, Credentials, Tls
 from ..errors import ConfigError, UpstreamTimeout, UpstreamUnavailable
 from ..soapenv import content_type, serialize, wrap
 from .envelope import LegacyFault, open_answer
@@ -19,6 +21,7 @@ from .faults import compile_rules, translate
 from .wsdl import UpstreamOperation, load_service
 
 POOL_SIZE = 32
+log = logging.getLogger("soapbridge.upstream")
 
 
 class UpstreamTransport(Transport):  # type: ignore[misc]
@@ -32,6 +35,7 @@ class UpstreamTransport(Transport):  # type: ignore[misc]
         session.mount("https://", pool)
         if adapter.credentials and adapter.credentials.type == "http-basic":
             session.auth = (adapter.credentials.username, adapter.credentials.password)
+        self.verify, self.cert = _tls_options(adapter.tls, adapter.name)
         super().__init__(
             session=session,
             timeout=adapter.timeouts.connect,  # type: ignore[no-untyped-call]
@@ -39,8 +43,9 @@ class UpstreamTransport(Transport):  # type: ignore[misc]
         )
 
     def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
+        # verify and cert go with each request: requests lets REQUESTS_CA_BUNDLE override the session's
         response: requests.Response = self.session.post(
-            address, data=message, headers=headers, timeout=self.operation_timeout
+            address, data=message, headers=headers, timeout=self.operation_timeout, verify=self.verify, cert=self.cert
         )
         return response
 
@@ -88,9 +93,24 @@ class Upstream:
             response: requests.Response = self.transport.post(self.address, data, headers)
         except requests.Timeout as exc:
             raise UpstreamTimeout(f"{self.name} did not answer in time", system=self.name) from exc
+        except requests.exceptions.SSLError as exc:
+            raise UpstreamUnavailable(
+                f"{self.name} cannot be reached: its TLS certificate is not trusted, or the TLS handshake failed",
+                system=self.name,
+            ) from exc
         except requests.RequestException as exc:
             raise UpstreamUnavailable(f"{self.name} cannot be reached", system=self.name) from exc
         return response
+
+
+def _tls_options(tls: Tls, system: str) -> tuple[bool | str, str | tuple[str, str] | None]:
+    """requests' verify and cert: certificates are checked (against the ca_bundle if given) unless switched off."""
+    if not tls.verify:
+        log.warning("%s: TLS certificate verification is off ([tls] verify = false in its adapter)", system)
+    verify: bool | str = str(tls.ca_bundle) if tls.ca_bundle is not None else tls.verify
+    if tls.client_cert is None:
+        return verify, None
+    return verify, (str(tls.client_cert), str(tls.client_key)) if tls.client_key else str(tls.client_cert)
 
 
 def _headers(operation: UpstreamOperation) -> dict[str, str]:
