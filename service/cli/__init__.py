@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import SoapbridgeError, UsageError
-from . import check, legacy, mock, serve, transform, validate, wsdl
+from . import check, hashpw, legacy, mock, serve, transform, validate, wsdl
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def parser() -> argparse.ArgumentParser:
     check.register(commands)
     transform.register(commands)
     wsdl.register(commands)
+    hashpw.register(commands)
     return top
 
 
