@@ -7,6 +7,8 @@
     ├── ValidationError(path, line)     a document breaks the schema it must follow
     ├── MappingError(stylesheet, line)  a stylesheet failed or produced nothing
     ├── RequestError                    the client's request is wrong (unknown operation, bad JSON)
+    ├── AuthenticationError             no credentials, or credentials that do not authenticate
+    ├── AuthorizationError(client)      an authenticated client called an operation it may not
     ├── UsageError                      a command was called wrongly (exit code 2)
     ├── NotFoundError(system)           the legacy system says the thing asked for does not exist
     ├── ConflictError(system)           the legacy system refuses the change as conflicting
@@ -95,6 +97,32 @@ class RequestError(SoapbridgeError, ValueError):
 
     fault_code = "InvalidRequest"
     client_fault = True
+
+
+class AuthenticationError(SoapbridgeError, PermissionError):
+    """Raised when a request carries no credentials, or credentials that do not authenticate it.
+
+    The message is what the client is told, and never says which part was wrong; reason says
+    it for the log only, and never holds a secret.
+    """
+
+    fault_code = "Unauthenticated"
+    client_fault = True
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class AuthorizationError(SoapbridgeError, PermissionError):
+    """Raised when an authenticated client calls an operation its clients-file entry does not list."""
+
+    fault_code = "Forbidden"
+    client_fault = True
+
+    def __init__(self, message: str, *, client: str) -> None:
+        super().__init__(message)
+        self.client = client
 
 
 class UsageError(SoapbridgeError, ValueError):

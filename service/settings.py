@@ -44,6 +44,36 @@ class Limits:
         )
 
 
+#: Where clear-text credentials (HTTP Basic, UsernameToken PasswordText) are accepted over plain HTTP.
+PLAIN_HTTP_POLICIES = ("loopback", "never", "anywhere")
+
+
+@dataclass(frozen=True)
+class Auth:
+    """Inbound authentication: who may call the gateway, and how their credentials are checked."""
+
+    #: On unless switched off explicitly (SOAPBRIDGE_AUTH=off).
+    enabled: bool = True
+    #: The clients file (SOAPBRIDGE_CLIENTS; default clients.toml in the root folder).
+    clients_file: Path | None = None
+    #: Clear-text credentials without TLS: from loopback peers only, never, or anywhere (SOAPBRIDGE_AUTH_PLAIN_HTTP).
+    plain_http: str = "loopback"
+    #: How old a wsu:Created may be, in seconds, and how long its nonce is kept (SOAPBRIDGE_AUTH_WINDOW).
+    window: int = 300
+    #: The folder of the nonce store the worker processes share (SOAPBRIDGE_RUNTIME_DIR; default a new temp folder).
+    runtime_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Auth:
+        return cls(
+            enabled=_choice(env, "SOAPBRIDGE_AUTH", ("on", "off"), "on") == "on",
+            clients_file=Path(env["SOAPBRIDGE_CLIENTS"]) if env.get("SOAPBRIDGE_CLIENTS") else None,
+            plain_http=_choice(env, "SOAPBRIDGE_AUTH_PLAIN_HTTP", PLAIN_HTTP_POLICIES, "loopback"),
+            window=_seconds(env, "SOAPBRIDGE_AUTH_WINDOW", 300),
+            runtime_dir=Path(env["SOAPBRIDGE_RUNTIME_DIR"]) if env.get("SOAPBRIDGE_RUNTIME_DIR") else None,
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the gateway needs to know before it loads a single file."""
@@ -54,6 +84,8 @@ class Settings:
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
     #: Size, depth, attribute and name limits for every document parsed (SOAPBRIDGE_MAX_*).
     limits: Limits = field(default_factory=Limits)
+    #: Inbound authentication (SOAPBRIDGE_AUTH, SOAPBRIDGE_CLIENTS, SOAPBRIDGE_AUTH_*).
+    auth: Auth = field(default_factory=Auth)
 
     @property
     def adapters_dir(self) -> Path:
@@ -80,7 +112,23 @@ class Settings:
                 f"{root} has no adapters/ folder; set SOAPBRIDGE_HOME to the folder holding adapters/, wsdl/ and xslt/",
                 key="SOAPBRIDGE_HOME",
             )
-        return cls(root=root.resolve(), env=env, limits=Limits.from_env(env))
+        return cls(root=root.resolve(), env=env, limits=Limits.from_env(env), auth=Auth.from_env(env))
+
+
+def _choice(env: Mapping[str, str], key: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(key, "").strip().lower() or default
+    if value not in choices:
+        raise ConfigError(f"must be one of {', '.join(choices)}, not {value!r}", key=key)
+    return value
+
+
+def _seconds(env: Mapping[str, str], key: str, default: int) -> int:
+    text = env.get(key, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= 86400:
+        raise ConfigError(f"must be a whole number of seconds between 1 and 86400, not {text!r}", key=key)
+    return int(text)
 
 
 def _default_root() -> Path:

@@ -19,6 +19,7 @@ from ..errors import RequestError
 from ..settings import Settings
 from ..soapenv import content_type, serialize
 from ..wsgi import StartResponse
+from .auth import Authenticator
 from .faults import Fault, problem, soap_fault
 from .http import Request, Response, excerpt, text
 from .jsonapi import JsonEndpoint
@@ -49,8 +50,9 @@ class Gateway:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.soap = {"/soap11": SoapEndpoint(engine, "1.1"), "/soap12": SoapEndpoint(engine, "1.2")}
-        self.json = JsonEndpoint(engine)
+        auth = Authenticator.from_settings(engine.settings, engine.operations)  # one nonce store for all endpoints
+        self.soap = {"/soap11": SoapEndpoint(engine, "1.1", auth), "/soap12": SoapEndpoint(engine, "1.2", auth)}
+        self.json = JsonEndpoint(engine, auth)
         self.max_body = engine.settings.limits.max_body
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -116,7 +118,12 @@ def _request(environ: dict[str, Any]) -> Request:
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     headers["content-type"] = environ.get("CONTENT_TYPE", "")
     return Request(
-        environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"), environ.get("QUERY_STRING", ""), headers
+        environ.get("REQUEST_METHOD", "GET"),
+        environ.get("PATH_INFO", "/"),
+        environ.get("QUERY_STRING", ""),
+        headers,
+        scheme=environ.get("wsgi.url_scheme", "http"),
+        peer=environ.get("REMOTE_ADDR", ""),
     )
 
 

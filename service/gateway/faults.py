@@ -24,6 +24,8 @@ HTTP_STATUS = {
     "InvalidRequest": 400,
     "NotFound": 404,
     "Conflict": 409,
+    "Unauthenticated": 401,
+    "Forbidden": 403,
     "UpstreamFault": 502,
     "UpstreamUnavailable": 502,
     "UpstreamTimeout": 504,

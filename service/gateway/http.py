@@ -15,6 +15,10 @@ class Request:
     query: str
     headers: dict[str, str]
     body: bytes = b""
+    #: "https" when the request came over TLS (wsgi.url_scheme), else "http".
+    scheme: str = "http"
+    #: The peer's IP address (REMOTE_ADDR).
+    peer: str = ""
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")

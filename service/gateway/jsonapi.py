@@ -7,8 +7,9 @@ engine as SOAP, and the canonical response element is written back as canonical 
 from __future__ import annotations
 
 from ..engine import Engine
-from ..errors import RequestError
+from ..errors import AuthenticationError, RequestError
 from ..jsonform import Shape, from_json, load_shapes, parse_json, to_json
+from .auth import CHALLENGE, Authenticator
 from .faults import Fault, problem
 from .http import Request, Response
 
@@ -16,26 +17,33 @@ JSON = "application/json"
 
 
 class JsonEndpoint:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, auth: Authenticator | None = None) -> None:
         self.engine = engine
+        #: None only when authentication was switched off explicitly.
+        self.auth = auth
         self.shapes: dict[str, Shape] = load_shapes(engine.settings.canonical_xsd)
 
     def post(self, operation: str, request: Request) -> Response:
         try:
             body = self._call(operation, request)
+        except AuthenticationError as exc:
+            return self._problem(Fault.from_exception(exc, "JSON"), [("WWW-Authenticate", CHALLENGE)])
         except Exception as exc:
             return self._problem(Fault.from_exception(exc, "JSON"))
         return Response(200, JSON, body.encode())
 
     def _call(self, operation: str, request: Request) -> str:
+        client = self.auth.basic(request) if self.auth is not None else None
         if operation not in self.engine.operations:
             raise RequestError(f"{operation} is not an operation of this gateway; see /openapi.json")
+        if self.auth is not None and client is not None:
+            self.auth.authorise(client, operation)
         if request.media_type != JSON:
             raise RequestError(f"the Content-Type must be {JSON}, not {request.media_type or 'missing'}")
         element = from_json(parse_json(request.body), self.shapes[operation])
         answer = self.engine.call(operation, element)
         return to_json(answer, self.shapes[f"{operation}Response"])
 
-    def _problem(self, fault: Fault) -> Response:
+    def _problem(self, fault: Fault, headers: list[tuple[str, str]] | None = None) -> Response:
         status, body = problem(fault)
-        return Response(status, "application/problem+json", body)
+        return Response(status, "application/problem+json", body, headers or [])

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..clients import Client
 from ..engine import Engine
 from ..errors import RequestError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
 from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
 from ..xmlparse import parse_bytes
+from .auth import Authenticator
 from .faults import Fault, soap_fault
 from .http import Request, Response
 from .wsdl import ADDRESS_PLACEHOLDER, build_wsdl, soap_action
+from .wsse import SECURITY
 
 TRUE = ("1", "true")
 #: The actor (1.1) or role (1.2) values that address a header block to the gateway; absent means the same.
@@ -25,8 +28,10 @@ ROLE_ATTRIBUTE = {"1.1": "actor", "1.2": "role"}
 class SoapEndpoint:
     """One SOAP version's endpoint and its WSDL, over the shared engine."""
 
-    def __init__(self, engine: Engine, version: str) -> None:
+    def __init__(self, engine: Engine, version: str, auth: Authenticator | None = None) -> None:
         self.engine = engine
+        #: None only when authentication was switched off explicitly.
+        self.auth = auth
         self.version = version
         self.namespace = ENVELOPE_BY_VERSION[version]
         self.content_type = content_type(version)
@@ -56,12 +61,15 @@ class SoapEndpoint:
                 f"this endpoint speaks SOAP {self.version}; the envelope is {envelope.tag}", spoken or self.version
             )
         self._check_headers(envelope)
+        client = self._authenticate(envelope, request)
         payload = self._payload(envelope)
         operation = self.engine.contract.operation_for(payload.tag)
         if operation is None or operation.name not in self.engine.operations:
             raise RequestError(
                 f"no operation takes {etree.QName(payload).localname} in namespace {etree.QName(payload).namespace}"
             )
+        if self.auth is not None and client is not None:
+            self.auth.authorise(client, operation.name)
         self._check_action(request, operation.name)
         return self.engine.call(operation.name, payload)
 
@@ -78,7 +86,8 @@ class SoapEndpoint:
         raise RequestError(f"the Content-Type must be {expected}, not {request.media_type or 'missing'}")
 
     def _check_headers(self, envelope: etree._Element) -> None:
-        """The gateway understands no header block: any addressed to it with mustUnderstand is a fault."""
+        """Only wsse:Security is understood, and only when authentication is on; any other block addressed
+        to the gateway with mustUnderstand is a fault."""
         header = envelope.find(f"{{{self.namespace}}}Header")
         blocks = list(header.iterchildren(tag=etree.Element)) if header is not None else []
         role = f"{{{self.namespace}}}{ROLE_ATTRIBUTE[self.version]}"
@@ -86,10 +95,16 @@ class SoapEndpoint:
             block.tag
             for block in blocks
             if block.get(f"{{{self.namespace}}}mustUnderstand", "0").strip() in TRUE
+            and not (self.auth is not None and block.tag == SECURITY)
             and block.get(role, next(iter(OUR_ROLES[self.version]))) in OUR_ROLES[self.version]
         ]
         if refused:
             raise _MustUnderstand(refused)
+
+    def _authenticate(self, envelope: etree._Element, request: Request) -> Client | None:
+        if self.auth is None:
+            return None
+        return self.auth.soap(envelope.find(f"{{{self.namespace}}}Header"), request)
 
     def _payload(self, envelope: etree._Element) -> etree._Element:
         body = envelope.find(f"{{{self.namespace}}}Body")

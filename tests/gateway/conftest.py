@@ -11,7 +11,7 @@ import pytest
 from soapbridge.gateway import create_app
 from soapbridge.legacy import SYSTEMS, build
 from soapbridge.legacy._server import start
-from soapbridge.settings import Settings
+from soapbridge.settings import Auth, Settings
 from tests.conftest import CREDENTIALS, ROOT
 
 
@@ -21,7 +21,9 @@ class _Quiet(WSGIRequestHandler):
 
 
 def serve_gateway(env: dict[str, str]) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, create_app(Settings(root=ROOT, env=env)), handler_class=_Quiet)
+    server = make_server(
+        "127.0.0.1", 0, create_app(Settings(root=ROOT, env=env, auth=Auth(enabled=False))), handler_class=_Quiet
+    )
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -1,0 +1,143 @@
+"""Who is calling: WS-Security UsernameToken on SOAP, HTTP Basic on JSON, then what they may call.
+
+Clear-text credentials (HTTP Basic, PasswordText) are checked against the client's salted
+hash, and accepted only over TLS, or from a loopback peer unless SOAPBRIDGE_AUTH_PLAIN_HTTP
+says otherwise. PasswordDigest is checked against the client's digest secret, within the
+time window, and each nonce once across every worker (see nonces.py). Every failure tells
+the client the same thing; the reason goes to the log, without any secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import ipaddress
+import logging
+import secrets
+import time
+from collections.abc import Callable, Collection
+
+from lxml import etree
+
+from ..clients import Client, load_clients
+from ..errors import AuthenticationError, AuthorizationError
+from ..passwords import hash_password, verify_password
+from ..settings import Auth, Settings
+from .http import Request
+from .nonces import NonceStore
+from .wsse import REFUSED, UsernameToken, password_digest, read_token, refused
+
+log = logging.getLogger("soapbridge.auth")
+
+#: How far in the future a wsu:Created may be, for clocks that disagree a little.
+CLOCK_SKEW = 60.0
+CHALLENGE = 'Basic realm="soapbridge", charset="UTF-8"'
+CLEAR_TEXT_REFUSED = "clear-text credentials are accepted only over TLS; use https or PasswordDigest"
+
+
+class Authenticator:
+    """The configured clients, and the checks every request goes through before its operation runs."""
+
+    def __init__(
+        self, settings: Auth, clients: dict[str, Client], nonces: NonceStore, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.settings = settings
+        self.clients = clients
+        self.nonces = nonces
+        self.clock = clock
+        # Checked when the user is unknown, so that an unknown user costs as long as a wrong password.
+        self._decoy = hash_password(secrets.token_urlsafe(16))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, operations: Collection[str]) -> Authenticator | None:
+        """None when authentication was switched off explicitly."""
+        if not settings.auth.enabled:
+            log.warning("authentication is off (SOAPBRIDGE_AUTH=off): every caller may call every operation")
+            return None
+        path = settings.auth.clients_file or settings.root / "clients.toml"
+        clients = load_clients(path, settings.env, operations)
+        return cls(settings.auth, clients, NonceStore(settings.auth.runtime_dir))
+
+    def soap(self, header: etree._Element | None, request: Request) -> Client:
+        """The client a SOAP header's UsernameToken authenticates."""
+        return self._logged(lambda: self._token(read_token(header), request))
+
+    def basic(self, request: Request) -> Client:
+        """The client an HTTP Basic Authorization header authenticates."""
+        return self._logged(lambda: self._basic(request))
+
+    def authorise(self, client: Client, operation: str) -> None:
+        if not client.may_call(operation):
+            log.warning("client %s may not call %s", client.name, operation)
+            raise AuthorizationError(f"this client may not call {operation}", client=client.name)
+
+    def _logged(self, check: Callable[[], Client]) -> Client:
+        try:
+            return check()
+        except AuthenticationError as exc:
+            log.warning("authentication refused: %s", exc.reason)
+            raise
+
+    def _token(self, token: UsernameToken, request: Request) -> Client:
+        if token.digest:
+            return self._digest(token)
+        self._require_confidential(request)
+        return self._password(token.username, token.password)
+
+    def _basic(self, request: Request) -> Client:
+        scheme, _, encoded = request.header("authorization").strip().partition(" ")
+        if scheme.lower() != "basic" or not encoded:
+            raise refused("no HTTP Basic Authorization header")
+        self._require_confidential(request)
+        try:
+            username, colon, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, ValueError):
+            raise refused("the Basic credentials do not decode") from None
+        if not colon:
+            raise refused("the Basic credentials have no colon")
+        return self._password(username, password)
+
+    def _require_confidential(self, request: Request) -> None:
+        policy = self.settings.plain_http
+        if request.scheme == "https" or policy == "anywhere" or (policy == "loopback" and _is_loopback(request.peer)):
+            return
+        raise AuthenticationError(
+            CLEAR_TEXT_REFUSED, reason=f"clear-text credentials over plain HTTP from {request.peer}"
+        )
+
+    def _password(self, username: str, password: str) -> Client:
+        client = self.clients.get(username)
+        stored = client.password_hash if client is not None else None
+        matches = verify_password(stored or self._decoy, password)
+        if client is None or stored is None or not matches:
+            raise refused("unknown user, no password hash, or wrong password")
+        return client
+
+    def _digest(self, token: UsernameToken) -> Client:
+        assert token.created is not None
+        now, created = self.clock(), token.created.timestamp()
+        if created > now + CLOCK_SKEW or now - created > self.settings.window:
+            raise refused("Created is outside the time window")
+        client = self.clients.get(token.username)
+        secret = client.digest_secret if client is not None else None
+        expected = password_digest(token.nonce, token.created_text, secret or self._decoy)
+        if (
+            client is None
+            or secret is None
+            or not hmac.compare_digest(expected.encode(), token.password.strip().encode())
+        ):
+            raise refused("unknown user, no digest secret, or wrong digest")
+        if not self.nonces.remember(client.name, token.nonce, created + self.settings.window, now):
+            raise refused(f"a replayed nonce for {client.name}")
+        return client
+
+
+def _is_loopback(peer: str) -> bool:
+    try:
+        return ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return False
+
+
+__all__ = ["CHALLENGE", "REFUSED", "Authenticator"]
