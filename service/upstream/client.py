@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 
 import requests
+import urllib3
 from lxml import etree
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 from ..config import AdapterConfig, Credentials, Tls
 from ..errors import ConfigError, UpstreamTimeout, UpstreamUnavailable
+from ..settings import Limits
 from ..soapenv import content_type, serialize, wrap
 from .envelope import LegacyFault, open_answer
 from .faults import compile_rules, translate
@@ -28,7 +30,9 @@ class UpstreamTransport(Transport):  # type: ignore[misc]
     """zeep's transport with a connect timeout apart from the read timeout, and no body logging
     (bodies may carry credentials)."""
 
-    def __init__(self, adapter: AdapterConfig) -> None:
+    def __init__(self, adapter: AdapterConfig, max_body: int = Limits().max_body) -> None:
+        self.system = adapter.name
+        self.max_body = max_body
         session = requests.Session()
         pool = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
         session.mount("http://", pool)
@@ -45,8 +49,27 @@ class UpstreamTransport(Transport):  # type: ignore[misc]
     def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
         # verify and cert go with each request: requests lets REQUESTS_CA_BUNDLE override the session's
         response: requests.Response = self.session.post(
-            address, data=message, headers=headers, timeout=self.operation_timeout, verify=self.verify, cert=self.cert
+            address,
+            data=message,
+            headers=headers,
+            timeout=self.operation_timeout,
+            verify=self.verify,
+            cert=self.cert,
+            stream=True,
         )
+        # the answer is read up to the body limit, never whole: a legacy system is not trusted either
+        with response:
+            try:
+                body: bytes = response.raw.read(self.max_body + 1, decode_content=True)
+            except urllib3.exceptions.ReadTimeoutError as exc:  # raw reads raise urllib3's errors, not requests'
+                raise requests.Timeout(str(exc)) from exc
+            except urllib3.exceptions.HTTPError as exc:
+                raise requests.ConnectionError(str(exc)) from exc
+        if len(body) > self.max_body:
+            raise UpstreamUnavailable(
+                f"{self.system} answered with more than {self.max_body} bytes", system=self.system
+            )
+        response._content = body  # what requests itself sets when it reads a body
         return response
 
 

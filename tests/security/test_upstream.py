@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from soapbridge.config import load_adapter
+from soapbridge.errors import UpstreamUnavailable
 from soapbridge.legacy import build
 from soapbridge.legacy._server import start
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV
@@ -163,3 +164,14 @@ def test_the_transport_carries_the_adapters_timeouts(project: Path) -> None:
     transport = UpstreamTransport(adapter)
     assert transport.operation_timeout == (adapter.timeouts.connect, adapter.timeouts.operation)
     assert transport.load_timeout == adapter.timeouts.connect
+
+
+def test_an_answer_over_the_body_limit_is_refused_without_reading_it_whole(project: Path) -> None:
+    settings = Settings(root=project, env=dict(CREDENTIALS))
+    adapter = load_adapter(project / "adapters" / "billing.toml", settings)
+    answer = envelope("<n>" + "x" * 5000 + "</n>")
+    with answering(lambda: answer) as legacy:
+        small = UpstreamTransport(adapter, max_body=1000)
+        with pytest.raises(UpstreamUnavailable, match="more than 1000 bytes"):
+            small.post(legacy, b"<x/>", {"Content-Type": "text/xml"})
+        assert UpstreamTransport(adapter, max_body=len(answer)).post(legacy, b"<x/>", {}).content == answer
