@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import secrets
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.running import RunningGateway, start_gateway, stop_gateway
+from tests.security.contentsafety import Listener, listening
 
 
 @dataclass
@@ -66,39 +66,7 @@ def canary(tmp_path: Path) -> Canary:
     return Canary(path, text)
 
 
-@dataclass
-class Listener:
-    """A loopback port that records every connection made to it and answers nothing."""
-
-    port: int
-    connections: list[str] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
 @pytest.fixture
 def listener() -> Iterator[Listener]:
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.05)
-    recorded = Listener(server.getsockname()[1])
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, peer = server.accept()
-            except TimeoutError:
-                continue
-            recorded.connections.append(f"{peer[0]}:{peer[1]}")
-            connection.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield recorded
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        server.close()
+    with listening() as running:
+        yield running

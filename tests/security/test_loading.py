@@ -8,7 +8,6 @@ are refused by both with an error naming the import, and nothing connects or rea
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,10 @@ from soapbridge.namespaces import CANONICAL
 from soapbridge.upstream.wsdl import load_service
 from soapbridge.wsdlmodel import load_wsdl
 from tests.conftest import CREDENTIALS
-from tests.security.contentsafety import Listener, call, forecast_works, gateway, listening, write_canary
+from tests.security.contentsafety import Listener, call, forecast_works, gateway, write_canary
 
 WEATHER = "wsdl/weather/WxFeed.wsdl"
 IMPORT = 'schemaLocation="WxFeedTypes.xsd"'
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    with listening() as running:
-        yield running
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ a hostile include, and answers a hostile document() with a Server fault that nam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from tests.security.contentsafety import (
     fault,
     forecast_works,
     gateway,
-    listening,
     write_canary,
 )
 
@@ -60,12 +58,6 @@ COMPILE = {
     "xsl:include of the canary": ('<xsl:include href="file://{canary}"/>', "0000001001"),
     "xsl:include of a loopback URL": ('<xsl:include href="{listener}/x.xsl"/>', "0000001001"),
 }
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    with listening() as running:
-        yield running
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from tests.security.contentsafety import (
     fault,
     forecast_works,
     gateway,
-    listening,
     write_canary,
 )
 
@@ -70,12 +69,6 @@ def payloads(canary: Path, listener: Listener) -> dict[str, bytes]:
 
 
 HTML = b"<html><head><title>500 Internal Server Error</title></head><body><pre>at /opt/app</pre></body></html>"
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    with listening() as running:
-        yield running
 
 
 @pytest.fixture
