@@ -165,6 +165,7 @@ def test_a_client_certificate_is_shown_when_the_system_asks_for_one(project: Pat
         assert forecast_works(base)
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # the point of the test
 def test_verification_is_off_only_when_said_and_then_warned_about(
     project: Path, pki: Pki, caplog: pytest.LogCaptureFixture
 ) -> None:
