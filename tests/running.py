@@ -8,12 +8,13 @@ import secrets
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import zeep
 
+from soapbridge.wsgi import serve_in_background
 from tests.conftest import ROOT
 
 
@@ -28,9 +29,9 @@ class RunningGateway:
 
 
 def start_gateway(
-    python: str = sys.executable, extra_env: dict[str, str] | None = None
+    python: str = sys.executable, extra_env: dict[str, str] | None = None, extra_args: Sequence[str] = ()
 ) -> tuple[subprocess.Popen[str], RunningGateway]:
-    """Start `python -m soapbridge serve --port 0` and wait until it says where it listens."""
+    """Start `python -m soapbridge serve --port 0` (plus extra_args) and wait until it says where it listens."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
     env.update(
         {
@@ -43,7 +44,7 @@ def start_gateway(
         }
     )
     process = subprocess.Popen(
-        [python, "-m", "soapbridge", "serve", "--port", "0", "--workers", "2"],
+        [python, "-m", "soapbridge", "serve", "--port", "0", "--workers", "2", *extra_args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -88,3 +89,15 @@ def running_gateway() -> Iterator[RunningGateway]:
         leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
         assert code == 0, f"serve exited {code}"
         assert not leftover, f"processes left behind: {leftover}"
+
+
+@contextmanager
+def serving(app: object, name: str = "test-app") -> Iterator[str]:
+    """A WSGI app served from a thread on a free loopback port for the length of the block; yields its base URL."""
+    server, thread = serve_in_background(app, "127.0.0.1", 0, name)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

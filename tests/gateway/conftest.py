@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
@@ -13,24 +11,12 @@ from soapbridge.legacy import SYSTEMS, build
 from soapbridge.legacy._server import start
 from soapbridge.settings import Auth, Settings
 from tests.conftest import CREDENTIALS, ROOT
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+from tests.running import serving
 
 
 def serve_gateway(env: dict[str, str]) -> Iterator[str]:
-    server = make_server(
-        "127.0.0.1", 0, create_app(Settings(root=ROOT, env=env, auth=Auth(enabled=False))), handler_class=_Quiet
-    )
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(create_app(Settings(root=ROOT, env=env, auth=Auth(enabled=False))), "gateway") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

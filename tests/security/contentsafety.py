@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import requests
 from lxml import etree
@@ -17,6 +16,7 @@ from lxml import etree
 from soapbridge.gateway import create_app
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV
 from soapbridge.settings import Settings
+from tests.running import serving
 
 CANARY_TEXT = "CANARY-7f3a9c-contentsafety"
 FORECAST = f'<GetForecast xmlns="{CANONICAL}"><stationId>EGLL</stationId><days>1</days></GetForecast>'
@@ -68,24 +68,13 @@ def listening() -> Iterator[Listener]:
         server.close()
 
 
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @contextmanager
 def gateway(root: Path, env: dict[str, str]) -> Iterator[str]:
     """The gateway on a project folder, in-process over loopback HTTP, with inbound authentication off
     (these tests are about what the gateway reads and calls, not who calls it); yields its base URL."""
     settings = Settings.from_env({**env, "SOAPBRIDGE_HOME": str(root), "SOAPBRIDGE_AUTH": "off"})
-    server = make_server("127.0.0.1", 0, create_app(settings), handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(create_app(settings), "gateway") as base:
+        yield base
 
 
 @contextmanager

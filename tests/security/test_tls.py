@@ -9,11 +9,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import logging
-import os
-import secrets
 import ssl
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,8 +28,8 @@ from soapbridge.cli import main
 from soapbridge.errors import ConfigError
 from soapbridge.legacy import build
 from soapbridge.wsgi import QuietHandler, ThreadingServer
-from tests.conftest import CREDENTIALS, ROOT
-from tests.running import stop_gateway
+from tests.conftest import CREDENTIALS
+from tests.running import start_gateway, stop_gateway
 from tests.security.contentsafety import FORECAST, call, fault, forecast_works, gateway
 
 _NOW = datetime.datetime.now(datetime.UTC)
@@ -187,27 +183,9 @@ def test_a_wrong_tls_table_fails_at_start_up(project: Path, pki: Pki, keys: dict
 
 
 def test_serve_with_a_certificate_answers_over_https(pki: Pki) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
-    env.update(
-        SOAPBRIDGE_CRM_USERNAME="gateway",
-        SOAPBRIDGE_CRM_PASSWORD=secrets.token_urlsafe(16),
-        SOAPBRIDGE_MAILING_USERNAME="gateway",
-        SOAPBRIDGE_MAILING_PASSWORD=secrets.token_urlsafe(16),
-        SOAPBRIDGE_AUTH="off",
-    )
-    command = [sys.executable, "-m", "soapbridge", "serve", "--port", "0", "--workers", "1"]
-    process = subprocess.Popen(
-        [*command, "--certfile", str(pki.cert), "--keyfile", str(pki.key)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    process, running = start_gateway(extra_args=["--certfile", str(pki.cert), "--keyfile", str(pki.key)])
     try:
-        assert process.stdout is not None
-        base = next((line.split()[-1] for line in process.stdout if "listening on" in line), "")
+        base = running.base
         assert base.startswith("https://127.0.0.1:")
         response = requests.get(f"{base}/soap11?wsdl", verify=str(pki.ca), timeout=30)
         assert response.status_code == 200 and f'location="{base}/soap11"'.encode() in response.content
