@@ -96,7 +96,7 @@ class SoapEndpoint:
             for block in blocks
             if block.get(f"{{{self.namespace}}}mustUnderstand", "0").strip() in TRUE
             and not (self.auth is not None and block.tag == SECURITY)
-            and block.get(role, next(iter(OUR_ROLES[self.version]))) in OUR_ROLES[self.version]
+            and block.get(role) in (None, *OUR_ROLES[self.version])
         ]
         if refused:
             raise _MustUnderstand(refused)
