@@ -1,6 +1,8 @@
 """The canonical contract: the canonical XSD, compiled once, and the operations it defines.
 
 An operation Op exists when the XSD has a top-level element Op and an element OpResponse.
+Op's effect on the legacy system is read from <xs:appinfo source="urn:soapbridge:effect"> on
+Op: "read" or "write"; an operation that says nothing is a write, the safe assumption.
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from .xmlcheck import schema_problems
 from .xmlparse import parse_file
 
 FAULT_ELEMENT = "GatewayFault"
+XSD = "http://www.w3.org/2001/XMLSchema"
+EFFECT_SOURCE = "urn:soapbridge:effect"
+EFFECTS = ("read", "write")
 
 
 @dataclass(frozen=True)
 class Operation:
-    """A canonical operation: its name and the Clark names of its request and response elements."""
+    """A canonical operation: its name, the Clark names of its request and response elements, its effect."""
 
     name: str
     request: str
     response: str
+    #: True when the operation only reads ("read" effect): retrying it cannot change anything.
+    read_only: bool = False
 
 
 class Contract:
@@ -66,8 +73,22 @@ def _load(xsd: Path) -> etree._ElementTree:
 
 
 def _operations(schema: etree._Element, namespace: str) -> dict[str, Operation]:
-    names = {element.get("name") for element in schema.iterchildren("{http://www.w3.org/2001/XMLSchema}element")}
+    elements = {element.get("name"): element for element in schema.iterchildren(f"{{{XSD}}}element")}
     return {
-        name: Operation(name, f"{{{namespace}}}{name}", f"{{{namespace}}}{name}Response")
-        for name in sorted(n for n in names if n and f"{n}Response" in names)
+        name: Operation(
+            name, f"{{{namespace}}}{name}", f"{{{namespace}}}{name}Response", _effect(elements[name]) == "read"
+        )
+        for name in sorted(n for n in elements if n and f"{n}Response" in elements)
     }
+
+
+def _effect(element: etree._Element) -> str:
+    for appinfo in element.iterfind(f"{{{XSD}}}annotation/{{{XSD}}}appinfo"):
+        if appinfo.get("source") == EFFECT_SOURCE:
+            effect = (appinfo.text or "").strip()
+            if effect not in EFFECTS:
+                raise ConfigError(
+                    f"{element.get('name')}: the effect must be read or write, not {effect!r}", key="xs:appinfo"
+                )
+            return effect
+    return "write"

@@ -12,7 +12,7 @@
     ├── UsageError                      a command was called wrongly (exit code 2)
     ├── NotFoundError(system)           the legacy system says the thing asked for does not exist
     ├── ConflictError(system)           the legacy system refuses the change as conflicting
-    └── UpstreamError(system)           the legacy system failed us
+    └── UpstreamError(system, sent)     the legacy system failed us
         ├── UpstreamTimeout
         ├── UpstreamUnavailable
         └── UpstreamFault(code, detail) the legacy system answered with a SOAP fault
@@ -152,13 +152,19 @@ class ConflictError(SoapbridgeError):
 
 
 class UpstreamError(SoapbridgeError):
-    """Raised when a legacy system cannot give a usable answer."""
+    """Raised when a legacy system cannot give a usable answer.
+
+    sent is False only when the request certainly never reached the legacy system (the
+    connection was refused, the circuit was open, the bulkhead was full): only then may a
+    write be tried again as if it had never been asked for.
+    """
 
     fault_code = "UpstreamFault"
 
-    def __init__(self, message: str, *, system: str) -> None:
+    def __init__(self, message: str, *, system: str, sent: bool = True) -> None:
         super().__init__(message)
         self.system = system
+        self.sent = sent
 
 
 class UpstreamTimeout(UpstreamError, TimeoutError):
@@ -177,6 +183,6 @@ class UpstreamFault(UpstreamError):
     """Raised when a legacy system answers with a SOAP fault that no adapter rule maps."""
 
     def __init__(self, message: str, *, system: str, code: str, detail: str | None = None) -> None:
-        super().__init__(message, system=system)
+        super().__init__(message, system=system, sent=True)
         self.code = code
         self.detail = detail

@@ -75,6 +75,24 @@ class Auth:
 
 
 @dataclass(frozen=True)
+class Idempotency:
+    """Where idempotency keys of write operations are kept, and for how long."""
+
+    #: A SQLite file path, or a redis:// URL for several instances (SOAPBRIDGE_IDEMPOTENCY_STORE;
+    #: default idempotency.sqlite3 in the runtime folder, shared by the workers of one instance).
+    store: str | None = None
+    #: How long a key and its outcome are kept, in seconds (SOAPBRIDGE_IDEMPOTENCY_TTL; default a day).
+    ttl: int = 86400
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Idempotency:
+        return cls(
+            store=env.get("SOAPBRIDGE_IDEMPOTENCY_STORE", "").strip() or None,
+            ttl=_seconds(env, "SOAPBRIDGE_IDEMPOTENCY_TTL", cls.ttl),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the gateway needs to know before it loads a single file."""
 
@@ -86,6 +104,10 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     #: Inbound authentication (SOAPBRIDGE_AUTH, SOAPBRIDGE_CLIENTS, SOAPBRIDGE_AUTH_*).
     auth: Auth = field(default_factory=Auth)
+    #: The idempotency-key store (SOAPBRIDGE_IDEMPOTENCY_*).
+    idempotency: Idempotency = field(default_factory=Idempotency)
+    #: Seconds a stopping gateway gives in-flight requests to finish (SOAPBRIDGE_GRACE_PERIOD).
+    grace_period: int = 30
 
     @property
     def adapters_dir(self) -> Path:
@@ -112,7 +134,14 @@ class Settings:
                 f"{root} has no adapters/ folder; set SOAPBRIDGE_HOME to the folder holding adapters/, wsdl/ and xslt/",
                 key="SOAPBRIDGE_HOME",
             )
-        return cls(root=root.resolve(), env=env, limits=Limits.from_env(env), auth=Auth.from_env(env))
+        return cls(
+            root=root.resolve(),
+            env=env,
+            limits=Limits.from_env(env),
+            auth=Auth.from_env(env),
+            idempotency=Idempotency.from_env(env),
+            grace_period=_seconds(env, "SOAPBRIDGE_GRACE_PERIOD", 30),
+        )
 
 
 def _choice(env: Mapping[str, str], key: str, choices: tuple[str, ...], default: str) -> str:
