@@ -22,6 +22,8 @@ from tests.conftest import ROOT
 class RunningGateway:
     base: str
     emulators: dict[str, str] = field(default_factory=dict)
+    #: The emulators' admin URL (fault injection, call counts), when serve started them.
+    admin: str = ""
     output: list[str] = field(default_factory=list)
 
     def client(self, version: str) -> zeep.Client:
@@ -58,6 +60,8 @@ def start_gateway(
         gateway.output.append(line)
         if match := re.match(r"emulated (\w+)\s+(\S+)", line):
             gateway.emulators[match.group(1)] = match.group(2)
+        if match := re.match(r"emulators admin (\S+)", line):
+            gateway.admin = match.group(1)
         if match := re.match(r"soapbridge listening on (\S+)", line):
             gateway.base = match.group(1)
             return process, gateway

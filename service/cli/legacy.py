@@ -21,6 +21,8 @@ CREDENTIALS = {
     "mailing": ("SOAPBRIDGE_MAILING_USERNAME", "SOAPBRIDGE_MAILING_PASSWORD"),
 }
 READY = "ready"
+#: The first word of the line that gives the emulators' admin URL (fault injection, call counts).
+ADMIN = "admin"
 
 
 def register(commands: Any) -> None:

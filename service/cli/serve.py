@@ -20,7 +20,7 @@ from ..legacy import SYSTEMS
 from ..settings import Settings
 from ..toolkit.check import check_project
 from .check import print_table
-from .legacy import READY, ensure_credentials
+from .legacy import ADMIN, READY, ensure_credentials
 
 
 def register(commands: Any) -> None:
@@ -76,6 +76,9 @@ def _start_emulators() -> subprocess.Popen[str] | None:
         if line.strip() == READY:
             break
         name, url = line.split()[:2]
+        if name == ADMIN:
+            print(f"emulators admin {url}", flush=True)
+            continue
         os.environ[endpoint_variable(name)] = url
         print(f"emulated {name:8} {url}", flush=True)
     else:
