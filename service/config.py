@@ -22,8 +22,11 @@ _SYSTEM_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 @dataclass(frozen=True)
 class Timeouts:
+    """Seconds: to connect, to wait for the answer, and for the client's whole call (retries and steps included)."""
+
     connect: float = 2.0
     operation: float = 10.0
+    deadline: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -159,10 +162,14 @@ def _endpoint(system: Table, name: str, settings: Settings) -> str | None:
 def _timeouts(table: Table | None) -> Timeouts:
     if table is None:
         return Timeouts()
-    table.only("connect", "operation")
+    table.only("connect", "operation", "deadline")
     values = {
         name: table.optional(name, float, "a number of seconds", default)
-        for name, default in (("connect", Timeouts.connect), ("operation", Timeouts.operation))
+        for name, default in (
+            ("connect", Timeouts.connect),
+            ("operation", Timeouts.operation),
+            ("deadline", Timeouts.deadline),
+        )
     }
     for name, value in values.items():
         if not 0 < value <= 600:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import AdapterConfig, OperationConfig
+from ..config import AdapterConfig, OperationConfig, Timeouts
 from ..contract import Contract, Operation
 from ..errors import ConfigError
 from ..upstream.client import Upstream
@@ -36,6 +36,8 @@ class CompiledOperation:
     contract: Operation
     system: str
     response: Stylesheet
+    #: The operation's timeouts; deadline bounds the client's whole call.
+    timeouts: Timeouts
     call: UpstreamCall | None = None
     steps: tuple[CompiledStep, ...] = ()
 
@@ -79,6 +81,7 @@ def _compile(
         contract=canonical,
         system=adapter.name,
         response=sheets.get(op.response),
+        timeouts=adapter.timeouts,
         call=_upstream_call(adapter, op, upstream, sheets),
         steps=tuple(CompiledStep(step.name, step.call, sheets.get(step.request)) for step in op.steps),
     )
