@@ -8,11 +8,13 @@ import secrets
 import signal
 import sys
 import threading
+import time
 from collections.abc import MutableMapping
 from typing import Any
 
 from ..legacy import SYSTEMS, build
 from ..legacy._server import RunningEmulator, start
+from ..legacy.admin import start_admin
 from ..settings import Settings
 
 #: Systems that require credentials, and the variables they read them from.
@@ -45,8 +47,10 @@ def run(arguments: argparse.Namespace) -> int:
     generated = ensure_credentials(os.environ, names)
     settings = Settings.from_env()
     running = [_start(name, index, arguments, settings) for index, name in enumerate(names)]
+    admin = start_admin({emulator.emulator.name: emulator.switch for emulator in running})
     for emulator in running:
         print(f"{emulator.emulator.name} {emulator.url}  (WSDL: {emulator.url}?wsdl)", flush=True)
+    print(f"{ADMIN} {admin.url}", flush=True)
     if generated and not arguments.watch_stdin:
         print(
             "credentials generated for this run: " + " ".join(f"{k}={os.environ[k]}" for k in generated),
@@ -54,9 +58,21 @@ def run(arguments: argparse.Namespace) -> int:
         )
     print(READY, flush=True)
     wait_for_stop(arguments.watch_stdin)
-    for emulator in running:
-        emulator.stop()
+    stop_gracefully(running, settings.grace_period)
+    admin.stop()
     return 0
+
+
+def stop_gracefully(running: list[RunningEmulator], grace: float) -> None:
+    """Close every port first, then let the requests in flight finish, all within one grace period."""
+    for emulator in running:
+        emulator.stop_accepting()
+    deadline = time.monotonic() + grace
+    for emulator in running:
+        if not emulator.server.drain(max(deadline - time.monotonic(), 0)):
+            print(
+                f"soapbridge legacy: {emulator.emulator.name} still busy after {grace:g} s; stopping", file=sys.stderr
+            )
 
 
 def ensure_credentials(env: MutableMapping[str, str], systems: list[str]) -> list[str]:
@@ -78,10 +94,11 @@ def _start(name: str, index: int, arguments: argparse.Namespace, settings: Setti
 
 
 def wait_for_stop(watch_stdin: bool) -> None:
-    """Block until SIGINT or SIGTERM, or until stdin closes when our parent watches us through it."""
+    """Block until SIGINT or SIGTERM, or, when our parent watches us through stdin, until SIGTERM or stdin closes."""
     stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C reaches the whole process group; under serve, the gateway drains first and then closes our stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN if watch_stdin else lambda *_: stop.set())
     if watch_stdin:
 
         def watch() -> None:

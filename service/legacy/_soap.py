@@ -102,6 +102,10 @@ class Emulator:
     def envelope(self, payload: etree._Element) -> bytes:
         return serialize(wrap(payload, self.soap_version, prefix="soapenv"))
 
+    def server_fault(self, message: str) -> tuple[str, bytes]:
+        """The system's own SOAP Server fault, in its SOAP version: (HTTP status line, envelope bytes)."""
+        return self._fault("server", message)
+
     def _fault(self, side: str, message: str, detail: etree._Element | None = None) -> tuple[str, bytes]:
         answer = fault(self.soap_version, FAULT_CODES[self.soap_version][side], message, detail)
         return fault_status(self.soap_version, side == "client"), self.envelope(answer)

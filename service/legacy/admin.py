@@ -1,0 +1,113 @@
+"""The emulators' admin endpoint: switch a system's fault mode and read its call counts, as JSON over HTTP.
+
+    GET    /systems                     {"systems": ["crm", ...]}
+    GET    /systems/{name}              {"system", "fault": {"mode", "times", "delay_ms"}, "calls", "operations"}
+    PUT    /systems/{name}/fault        {"mode": M, "times": N?, "delay_ms": D?}  -> the status above
+    DELETE /systems/{name}/fault        back to normal                            -> the status
+    DELETE /systems/{name}/calls        counters to zero                          -> the status
+
+It is served on loopback only: anyone who reaches it can take a system down.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from wsgiref.simple_server import WSGIServer
+
+from ..wsgi import StartResponse, read_body, respond, serve_in_background
+from .faults import Fault, FaultError, FaultSwitch
+
+#: The admin endpoint never listens anywhere else.
+ADMIN_HOST = "127.0.0.1"
+JSON = "application/json"
+
+Route = Callable[[FaultSwitch, dict[str, Any]], dict[str, Any]]
+
+
+class AdminApp:
+    """A WSGI app over the fault switches of the systems one `soapbridge legacy` process runs."""
+
+    def __init__(self, switches: Mapping[str, FaultSwitch]) -> None:
+        self.switches = dict(switches)
+        self.routes: dict[tuple[str, str], Route] = {
+            ("GET", ""): lambda switch, environ: switch.status(),
+            ("PUT", "fault"): self._set_fault,
+            ("DELETE", "fault"): self._clear_fault,
+            ("DELETE", "calls"): self._zero,
+        }
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        parts = environ.get("PATH_INFO", "/").strip("/").split("/")
+        if parts == ["systems"] and method == "GET":
+            return _answer(start_response, "200 OK", {"systems": list(self.switches)})
+        if parts[0] != "systems" or len(parts) not in (2, 3):
+            return _error(start_response, "404 Not Found", "no such resource; try GET /systems")
+        switch = self.switches.get(parts[1])
+        if switch is None:
+            return _error(start_response, "404 Not Found", f"unknown system {parts[1]!r}; known: {self._names()}")
+        route = self.routes.get((method, parts[2] if len(parts) == 3 else ""))
+        if route is None:
+            return _error(
+                start_response, "405 Method Not Allowed", f"{method} does not apply to {environ['PATH_INFO']}"
+            )
+        try:
+            return _answer(start_response, "200 OK", route(switch, environ))
+        except FaultError as exc:
+            return _error(start_response, "400 Bad Request", str(exc))
+
+    def _names(self) -> str:
+        return ", ".join(self.switches)
+
+    @staticmethod
+    def _set_fault(switch: FaultSwitch, environ: dict[str, Any]) -> dict[str, Any]:
+        try:
+            data = json.loads(read_body(environ) or b"null")
+        except ValueError as exc:
+            raise FaultError(f"the body is not JSON: {exc}") from None
+        switch.set(Fault.from_json(data))
+        return switch.status()
+
+    @staticmethod
+    def _clear_fault(switch: FaultSwitch, environ: dict[str, Any]) -> dict[str, Any]:
+        switch.clear()
+        return switch.status()
+
+    @staticmethod
+    def _zero(switch: FaultSwitch, environ: dict[str, Any]) -> dict[str, Any]:
+        switch.zero()
+        return switch.status()
+
+
+def _answer(start_response: StartResponse, status: str, data: dict[str, Any]) -> list[bytes]:
+    return respond(start_response, status, JSON, json.dumps(data).encode() + b"\n")
+
+
+def _error(start_response: StartResponse, status: str, message: str) -> list[bytes]:
+    return _answer(start_response, status, {"error": message})
+
+
+@dataclass
+class RunningAdmin:
+    """The admin endpoint, served from a background thread on loopback."""
+
+    server: WSGIServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return f"http://{ADMIN_HOST}:{self.server.server_port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start_admin(switches: Mapping[str, FaultSwitch]) -> RunningAdmin:
+    """Serve the admin endpoint for these systems on a free loopback port, whatever address they listen on."""
+    return RunningAdmin(*serve_in_background(AdminApp(switches), ADMIN_HOST, 0, name="legacy-admin"))
