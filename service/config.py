@@ -30,6 +30,38 @@ class Timeouts:
 
 
 @dataclass(frozen=True)
+class Retry:
+    """How an idempotent operation is tried again after a transient failure: exponential back-off, full jitter."""
+
+    #: Tries in all, the first included; 1 never retries.
+    attempts: int = 3
+    #: The first pause, in seconds; each later one doubles, up to max_backoff.
+    backoff: float = 0.2
+    max_backoff: float = 2.0
+
+
+@dataclass(frozen=True)
+class Breaker:
+    """When the circuit to a legacy system opens, and how long it stays open."""
+
+    #: Consecutive failures (or slow calls) that open the circuit.
+    failures: int = 5
+    #: Seconds after which a successful call still counts as a failure.
+    slow_call: float = 8.0
+    #: Seconds open before one half-open probe is let through; each failed probe doubles it, up to max_cooldown.
+    cooldown: float = 10.0
+    max_cooldown: float = 120.0
+
+
+@dataclass(frozen=True)
+class Bulkhead:
+    """How many calls to a legacy system one worker process makes at once, and how long a call waits for a slot."""
+
+    max_concurrent: int = 8
+    max_wait: float = 0.5
+
+
+@dataclass(frozen=True)
 class Tls:
     """How the adapter checks an https endpoint, and the certificate it shows (paths inside the project)."""
 
@@ -79,6 +111,10 @@ class OperationConfig:
     upstream: str | None = None
     request: Path | None = None
     steps: tuple[Step, ...] = ()
+    #: Whether a failed call may be tried again; None leaves it to the contract (reads are, writes are not).
+    idempotent: bool | None = None
+    #: The operation's own timeouts, else the adapter's.
+    timeouts: Timeouts | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +129,9 @@ class AdapterConfig:
     service: str | None = None
     port: str | None = None
     timeouts: Timeouts = Timeouts()
+    retry: Retry = Retry()
+    breaker: Breaker = Breaker()
+    bulkhead: Bulkhead = Bulkhead()
     tls: Tls = Tls()
     credentials: Credentials | None = None
     namespaces: dict[str, str] = field(default_factory=dict)
@@ -113,12 +152,15 @@ def load_adapters(settings: Settings) -> list[AdapterConfig]:
 def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -> AdapterConfig:
     """One adapter file; with need_secrets=False (offline checks) an unset credential variable reads as ""."""
     top = Table.load(path)
-    top.only("system", "timeouts", "tls", "credentials", "namespaces", "faults", "operations")
+    top.only(
+        "system", "timeouts", "retry", "breaker", "bulkhead", "tls", "credentials", "namespaces", "faults", "operations"
+    )
     system = top.subtable("system")
     system.only("name", "description", "wsdl", "endpoint", "service", "port")
     name = _system_name(system, path)
     wsdl = _optional_file(system, "wsdl", settings)
-    operations = _operations(top, settings)
+    timeouts = _timeouts(top.table("timeouts"), Timeouts())
+    operations = _operations(top, settings, timeouts)
     if wsdl is None and any(op.upstream for op in operations.values()):
         raise system.error("wsdl", "missing; an adapter with upstream operations needs its legacy WSDL")
     return AdapterConfig(
@@ -129,7 +171,10 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
         endpoint=_endpoint(system, name, settings),
         service=system.text("service", "a service name"),
         port=system.text("port", "a port name"),
-        timeouts=_timeouts(top.table("timeouts")),
+        timeouts=timeouts,
+        retry=_retry(top.table("retry")),
+        breaker=_breaker(top.table("breaker")),
+        bulkhead=_bulkhead(top.table("bulkhead")),
         tls=_tls(top.table("tls"), settings),
         credentials=_credentials(top.table("credentials"), settings, need_secrets),
         namespaces=_namespaces(top.table("namespaces")),
@@ -159,22 +204,68 @@ def _endpoint(system: Table, name: str, settings: Settings) -> str | None:
     return endpoint
 
 
-def _timeouts(table: Table | None) -> Timeouts:
+def _timeouts(table: Table | None, base: Timeouts) -> Timeouts:
+    """The timeouts a table sets, each key it leaves out taken from base."""
     if table is None:
-        return Timeouts()
+        return base
     table.only("connect", "operation", "deadline")
-    values = {
-        name: table.optional(name, float, "a number of seconds", default)
-        for name, default in (
-            ("connect", Timeouts.connect),
-            ("operation", Timeouts.operation),
-            ("deadline", Timeouts.deadline),
-        )
-    }
-    for name, value in values.items():
-        if not 0 < value <= 600:
-            raise table.error(name, f"expected seconds between 0 and 600, got {value}")
+    values = {name: _seconds(table, name, getattr(base, name), 600) for name in ("connect", "operation", "deadline")}
     return Timeouts(**values)
+
+
+def _retry(table: Table | None) -> Retry:
+    if table is None:
+        return Retry()
+    table.only("attempts", "backoff", "max_backoff")
+    retry = Retry(
+        attempts=_count(table, "attempts", Retry.attempts, 10),
+        backoff=_seconds(table, "backoff", Retry.backoff, 60),
+        max_backoff=_seconds(table, "max_backoff", Retry.max_backoff, 600),
+    )
+    if retry.max_backoff < retry.backoff:
+        raise table.error("max_backoff", f"expected at least backoff ({retry.backoff}), got {retry.max_backoff}")
+    return retry
+
+
+def _breaker(table: Table | None) -> Breaker:
+    if table is None:
+        return Breaker()
+    table.only("failures", "slow_call", "cooldown", "max_cooldown")
+    breaker = Breaker(
+        failures=_count(table, "failures", Breaker.failures, 1000),
+        slow_call=_seconds(table, "slow_call", Breaker.slow_call, 600),
+        cooldown=_seconds(table, "cooldown", Breaker.cooldown, 3600),
+        max_cooldown=_seconds(table, "max_cooldown", Breaker.max_cooldown, 86400),
+    )
+    if breaker.max_cooldown < breaker.cooldown:
+        raise table.error(
+            "max_cooldown", f"expected at least cooldown ({breaker.cooldown}), got {breaker.max_cooldown}"
+        )
+    return breaker
+
+
+def _bulkhead(table: Table | None) -> Bulkhead:
+    if table is None:
+        return Bulkhead()
+    table.only("max_concurrent", "max_wait")
+    return Bulkhead(
+        max_concurrent=_count(table, "max_concurrent", Bulkhead.max_concurrent, 1000),
+        max_wait=_seconds(table, "max_wait", Bulkhead.max_wait, 600),
+    )
+
+
+def _seconds(table: Table, name: str, default: float, most: float) -> float:
+    value = table.optional(name, float, "a number of seconds", default)
+    if not 0 < value <= most:
+        raise table.error(name, f"expected seconds between 0 and {most}, got {value}")
+    return value
+
+
+def _count(table: Table, name: str, default: int, most: int) -> int:
+    value = table.optional(name, int, "a whole number", default)
+    if not 1 <= value <= most:
+        raise table.error(name, f"expected a whole number between 1 and {most}, got {value}")
+    return value
 
 
 def _tls(table: Table | None, settings: Settings) -> Tls:
@@ -234,13 +325,13 @@ def _fault_rule(table: Table) -> FaultRule:
     return FaultRule(table.require("when", str, "an XPath 1.0 expression"), code, message)
 
 
-def _operations(top: Table, settings: Settings) -> dict[str, OperationConfig]:
+def _operations(top: Table, settings: Settings, timeouts: Timeouts) -> dict[str, OperationConfig]:
     table = top.subtable("operations")
-    return {name: _operation(name, table.subtable(name), settings) for name, _ in table.items()}
+    return {name: _operation(name, table.subtable(name), settings, timeouts) for name, _ in table.items()}
 
 
-def _operation(name: str, table: Table, settings: Settings) -> OperationConfig:
-    table.only("upstream", "request", "response", "steps")
+def _operation(name: str, table: Table, settings: Settings, timeouts: Timeouts) -> OperationConfig:
+    table.only("upstream", "request", "response", "steps", "idempotent", "timeouts")
     upstream = table.text("upstream", "the legacy operation's name")
     request = _optional_file(table, "request", settings)
     if upstream and request is None:
@@ -251,7 +342,11 @@ def _operation(name: str, table: Table, settings: Settings) -> OperationConfig:
     response = _optional_file(table, "response", settings)
     if response is None:
         raise table.error("response", "missing; expected the response stylesheet's path")
-    return OperationConfig(name, response, upstream, request, steps)
+    idempotent = table.optional("idempotent", bool, "true or false", None)  # type: ignore[arg-type]
+    own = table.table("timeouts")
+    return OperationConfig(
+        name, response, upstream, request, steps, idempotent, _timeouts(own, timeouts) if own else None
+    )
 
 
 def _step(table: Table, settings: Settings) -> Step:

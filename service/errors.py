@@ -156,15 +156,17 @@ class UpstreamError(SoapbridgeError):
 
     sent is False only when the request certainly never reached the legacy system (the
     connection was refused, the circuit was open, the bulkhead was full): only then may a
-    write be tried again as if it had never been asked for.
+    write be tried again as if it had never been asked for. transient is True when another
+    attempt may well succeed (a refused, reset or dropped connection, a 502/503/504 that is not SOAP).
     """
 
     fault_code = "UpstreamFault"
 
-    def __init__(self, message: str, *, system: str, sent: bool = True) -> None:
+    def __init__(self, message: str, *, system: str, sent: bool = True, transient: bool = False) -> None:
         super().__init__(message)
         self.system = system
         self.sent = sent
+        self.transient = transient
 
 
 class UpstreamTimeout(UpstreamError, TimeoutError):

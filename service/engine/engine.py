@@ -20,6 +20,7 @@ from ..errors import ConfigError, MappingError, RequestError, ValidationError
 from ..namespaces import CONTEXT
 from ..settings import Settings
 from ..upstream.client import Upstream
+from ..upstream.deadline import Deadline
 from .operations import CompiledOperation, StylesheetCache, UpstreamCall, compile_adapter
 
 UpstreamFactory = Callable[[AdapterConfig], Upstream]
@@ -40,34 +41,39 @@ class Engine:
                 self.operations[compiled.name] = compiled
         _check_steps(self.operations, self.adapters)
 
-    def call(self, name: str, request: etree._Element) -> etree._Element:
-        """Run the canonical operation `name` on a canonical request element."""
+    def call(self, name: str, request: etree._Element, deadline: Deadline | None = None) -> etree._Element:
+        """Run the canonical operation `name` on a canonical request element.
+
+        Its deadline starts now, or, for a composite's step, is what is left of the composite's if that ends first.
+        """
         operation = self.operations.get(name)
         if operation is None:
             raise RequestError(f"{name} is not an operation of this gateway")
+        seconds = operation.timeouts.deadline
+        deadline = Deadline(seconds) if deadline is None else deadline.within(seconds)
         if request.tag != operation.contract.request:
             raise RequestError(f"{name} expects {operation.contract.request}, got {request.tag}")
         self.contract.validate(request)
-        response = self._run(operation, request)
+        response = self._run(operation, request, deadline)
         self._check_response(operation, response)
         return response
 
-    def _run(self, operation: CompiledOperation, request: etree._Element) -> etree._Element:
+    def _run(self, operation: CompiledOperation, request: etree._Element, deadline: Deadline) -> etree._Element:
         params = request_fields(request) if operation.response.params else {}
-        source = self._context(operation, request) if operation.steps else request
+        source = self._context(operation, request, deadline) if operation.steps else request
         if operation.call is None:
             return operation.response.apply(source, params)
-        answer = _call_upstream(operation.call, source)
+        answer = _call_upstream(operation, operation.call, source, deadline)
         return operation.response.apply(answer, params)
 
-    def _context(self, operation: CompiledOperation, request: etree._Element) -> etree._Element:
+    def _context(self, operation: CompiledOperation, request: etree._Element, deadline: Deadline) -> etree._Element:
         """<ctx:context> with the request and each step's answer, for a composite's stylesheets."""
         context = etree.Element(f"{{{CONTEXT}}}context", nsmap={"ctx": CONTEXT})
         etree.SubElement(context, f"{{{CONTEXT}}}request").append(copy.deepcopy(request))
         for step in operation.steps:
             step_request = _map_request(step.request.apply, context)
             holder = etree.SubElement(context, f"{{{CONTEXT}}}step", name=step.name)
-            holder.append(self.call(step.call, step_request))
+            holder.append(self.call(step.call, step_request, deadline))
         return context
 
     def _check_response(self, operation: CompiledOperation, response: etree._Element) -> None:
@@ -86,7 +92,9 @@ class Engine:
             ) from exc
 
 
-def _call_upstream(call: UpstreamCall, source: etree._Element) -> etree._Element:
+def _call_upstream(
+    operation: CompiledOperation, call: UpstreamCall, source: etree._Element, deadline: Deadline
+) -> etree._Element:
     body = _map_request(call.request.apply, source)
     expected = call.operation.input_tag
     if expected and body.tag != expected:
@@ -95,7 +103,9 @@ def _call_upstream(call: UpstreamCall, source: etree._Element) -> etree._Element
             f"but {call.upstream.name}'s {call.operation.name} expects {expected}",
             stylesheet=call.request.label,
         )
-    return call.upstream.call(call.operation, body)
+    return call.upstream.call(
+        call.operation, body, deadline=deadline, timeouts=operation.timeouts, idempotent=call.idempotent
+    )
 
 
 def _map_request(apply: Callable[[etree._Element], etree._Element], source: etree._Element) -> etree._Element:

@@ -27,6 +27,8 @@ class UpstreamCall:
     upstream: Upstream
     operation: UpstreamOperation
     request: Stylesheet
+    #: Whether a transient failure may be tried again: the adapter file says, else reads are and writes are not.
+    idempotent: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,14 +83,18 @@ def _compile(
         contract=canonical,
         system=adapter.name,
         response=sheets.get(op.response),
-        timeouts=adapter.timeouts,
-        call=_upstream_call(adapter, op, upstream, sheets),
+        timeouts=op.timeouts or adapter.timeouts,
+        call=_upstream_call(adapter, op, upstream, sheets, canonical),
         steps=tuple(CompiledStep(step.name, step.call, sheets.get(step.request)) for step in op.steps),
     )
 
 
 def _upstream_call(
-    adapter: AdapterConfig, op: OperationConfig, upstream: Upstream | None, sheets: StylesheetCache
+    adapter: AdapterConfig,
+    op: OperationConfig,
+    upstream: Upstream | None,
+    sheets: StylesheetCache,
+    canonical: Operation,
 ) -> UpstreamCall | None:
     if not op.upstream:
         return None
@@ -97,4 +103,5 @@ def _upstream_call(
         operation = upstream.operation(op.upstream)
     except ConfigError as exc:
         raise ConfigError(exc.message, file=str(adapter.file), key=f"operations.{op.name}.upstream") from exc
-    return UpstreamCall(upstream, operation, sheets.get(op.request))
+    idempotent = canonical.read_only if op.idempotent is None else op.idempotent
+    return UpstreamCall(upstream, operation, sheets.get(op.request), idempotent)

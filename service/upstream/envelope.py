@@ -12,6 +12,8 @@ from ..xmlparse import parse_bytes
 
 #: An XInclude in an answer is never processed; a legacy system has no business sending one.
 XINCLUDE = "http://www.w3.org/2001/XInclude"
+#: Statuses of a proxy or load balancer in front of a system that is down or restarting: worth another try.
+TRANSIENT_STATUS = (502, 503, 504)
 
 
 @dataclass
@@ -21,6 +23,28 @@ class LegacyFault(Exception):
     code: str
     message: str
     element: etree._Element
+
+
+def read_answer(data: bytes, status: int, media: str, version: str, system: str) -> etree._Element | LegacyFault:
+    """The Body's element of an HTTP answer, or the fault it carries; UpstreamUnavailable saying what came instead."""
+    transient = status in TRANSIENT_STATUS
+    if _is_html(data, media):
+        raise UpstreamUnavailable(
+            f"{system} answered HTTP {status} with an HTML page, not SOAP", system=system, transient=transient
+        )
+    try:
+        return open_answer(data, version, system)
+    except LegacyFault as fault:
+        return fault
+    except UpstreamUnavailable as exc:
+        if status < 400:
+            raise
+        raise UpstreamUnavailable(f"{exc.message} (HTTP {status})", system=system, transient=transient) from exc
+
+
+def _is_html(data: bytes, media: str) -> bool:
+    start = data[:200].lstrip().lower()
+    return "html" in media.lower() or start.startswith((b"<!doctype html", b"<html"))
 
 
 def open_answer(data: bytes, version: str, system: str) -> etree._Element:

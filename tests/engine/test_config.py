@@ -68,6 +68,29 @@ def test_the_shipped_adapters_load_and_serve_every_canonical_operation() -> None
             "operations.GetCustomerAccount.steps[1].call",
             "no adapter serves",
         ),
+        ("crm", "deadline = 15.0", "deadline = 0", "timeouts.deadline", "between 0 and 600"),
+        ("crm", "attempts = 3", "attempts = 1.5", "retry.attempts", "a whole number"),
+        ("crm", "attempts = 3", "attempts = 0", "retry.attempts", "between 1 and 10"),
+        ("crm", "max_backoff = 2.0", "max_backoff = 0.1", "retry.max_backoff", "at least backoff"),
+        ("crm", "[retry]", "[retry]\njitter = true", "retry.jitter", "unknown key"),
+        ("weather", "failures = 5", "failures = 'many'", "breaker.failures", "a whole number"),
+        ("weather", "max_cooldown = 120.0", "max_cooldown = 1", "breaker.max_cooldown", "at least cooldown"),
+        ("mailing", "max_concurrent = 8", "max_concurrent = 0", "bulkhead.max_concurrent", "between 1 and 1000"),
+        ("mailing", "max_wait = 0.5", "max_wait = -1", "bulkhead.max_wait", "between 0 and 600"),
+        (
+            "billing",
+            'Payment.response.xsl"\nidempotent = false',
+            'Payment.response.xsl"\nidempotent = "no"',
+            "operations.RecordPayment.idempotent",
+            "true or false",
+        ),
+        (
+            "billing",
+            'Payment.response.xsl"\nidempotent = false',
+            'Payment.response.xsl"\n[operations.RecordPayment.timeouts]\nread = 1',
+            "operations.RecordPayment.timeouts.read",
+            "unknown key",
+        ),
     ],
 )
 def test_a_typo_names_file_key_and_expectation(
@@ -111,3 +134,28 @@ def test_a_remote_import_in_a_legacy_wsdl_is_refused(project: Path) -> None:
     )
     error = load_error(project)
     assert "refusing to fetch http://127.0.0.1:9/x.xsd" in error.message
+
+
+def test_idempotent_defaults_to_the_contract_and_timeouts_to_the_adapter(project: Path) -> None:
+    edit(project, "crm", "[operations.UpdateCustomer]", "[operations.UpdateCustomer]\nidempotent = true")
+    edit(
+        project,
+        "weather",
+        "[operations.GetForecast]",
+        "[operations.GetForecast.timeouts]\ndeadline = 3\n\n[operations.GetForecast]",
+    )
+    engine = Engine(Settings(root=project, env=CREDENTIALS))
+    idempotent = {name: op.call.idempotent for name, op in engine.operations.items() if op.call}
+    assert idempotent == {
+        "GetCustomer": True,
+        "SearchCustomers": True,
+        "UpdateCustomer": True,
+        "ListInvoices": True,
+        "RecordPayment": False,
+        "SubscribeCustomer": False,
+        "GetCurrentWeather": True,
+        "GetForecast": True,
+    }
+    forecast, current = engine.operations["GetForecast"].timeouts, engine.operations["GetCurrentWeather"].timeouts
+    assert (forecast.connect, forecast.operation, forecast.deadline) == (2.0, 10.0, 3.0)
+    assert current.deadline == 15.0
