@@ -27,6 +27,7 @@ from .faults import Arrival, FaultSwitch
 #: How long an idle or slow client may hold a handler thread (so a stop never waits forever on one).
 CLIENT_TIMEOUT = 30.0
 RETRY_AFTER = "120"
+FAULT_MESSAGE = "internal error: the request could not be processed (backend unavailable)"
 
 DOWN_PAGE = b"""<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 <html><head>
@@ -97,7 +98,7 @@ class FaultingHandler(QuietHandler):
         elif mode == "garbage":
             self._send(200, "text/xml; charset=utf-8", GARBAGE)
         elif mode == "fault":
-            self._send_soap(*self.server.emulator.server_fault("The service is temporarily unable to process it"))
+            self._send_soap(*self.server.emulator.server_fault(FAULT_MESSAGE))
         elif mode == "truncated":
             self._send_truncated(body)
         elif mode == "hang":
