@@ -54,6 +54,10 @@ class EmulatorAdmin:
         """Call counters back to zero."""
         return self._call("DELETE", f"/systems/{system}/calls")
 
+    def reset(self, system: str) -> dict[str, Any]:
+        """Seed data again (billing's ledger, crm's customers...), normal mode, counters to zero."""
+        return self._call("POST", f"/systems/{system}/reset")
+
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.session.request(method, self.url + path, json=body, timeout=self.timeout)
         data: dict[str, Any] = response.json()

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import MutableMapping
+from functools import partial
 from typing import Any
 
 from ..legacy import SYSTEMS, build
@@ -47,7 +48,10 @@ def run(arguments: argparse.Namespace) -> int:
     generated = ensure_credentials(os.environ, names)
     settings = Settings.from_env()
     running = [_start(name, index, arguments, settings) for index, name in enumerate(names)]
-    admin = start_admin({emulator.emulator.name: emulator.switch for emulator in running})
+    admin = start_admin(
+        {emulator.emulator.name: emulator.switch for emulator in running},
+        {emulator.emulator.name: partial(_reseed, emulator, settings) for emulator in running},
+    )
     for emulator in running:
         print(f"{emulator.emulator.name} {emulator.url}  (WSDL: {emulator.url}?wsdl)", flush=True)
     print(f"{ADMIN} {admin.url}", flush=True)
@@ -91,6 +95,10 @@ def ensure_credentials(env: MutableMapping[str, str], systems: list[str]) -> lis
 def _start(name: str, index: int, arguments: argparse.Namespace, settings: Settings) -> RunningEmulator:
     port = arguments.port + index if arguments.port else 0
     return start(build(name, settings.wsdl_dir, os.environ), arguments.host, port)
+
+
+def _reseed(running: RunningEmulator, settings: Settings) -> None:
+    running.replace(build(running.emulator.name, settings.wsdl_dir, os.environ))
 
 
 def wait_for_stop(watch_stdin: bool) -> None:

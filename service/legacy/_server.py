@@ -75,6 +75,11 @@ class RunningEmulator:
         host, port = self.address
         return f"http://{host}:{port}/{self.emulator.name}"
 
+    def replace(self, emulator: Emulator) -> None:
+        """Answer from now on with emulator (freshly seeded, say); requests in flight finish with the old one."""
+        self.emulator = self.server.emulator = emulator
+        self.server.set_app(emulator)
+
     def stop(self, grace: float = 30.0) -> bool:
         """Stop accepting, let requests in flight finish (up to grace seconds), end hanging ones; True if all did."""
         self.stop_accepting()

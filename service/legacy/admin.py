@@ -5,6 +5,7 @@
     PUT    /systems/{name}/fault        {"mode": M, "times": N?, "delay_ms": D?}  -> the status above
     DELETE /systems/{name}/fault        back to normal                            -> the status
     DELETE /systems/{name}/calls        counters to zero                          -> the status
+    POST   /systems/{name}/reset        seed data again, normal, counters to zero -> the status
 
 It is served on loopback only: anyone who reaches it can take a system down.
 """
@@ -31,13 +32,15 @@ Route = Callable[[FaultSwitch, dict[str, Any]], dict[str, Any]]
 class AdminApp:
     """A WSGI app over the fault switches of the systems one `soapbridge legacy` process runs."""
 
-    def __init__(self, switches: Mapping[str, FaultSwitch]) -> None:
+    def __init__(self, switches: Mapping[str, FaultSwitch], reseed: Mapping[str, Callable[[], None]]) -> None:
         self.switches = dict(switches)
+        self.reseed = dict(reseed)
         self.routes: dict[tuple[str, str], Route] = {
             ("GET", ""): lambda switch, environ: switch.status(),
             ("PUT", "fault"): self._set_fault,
             ("DELETE", "fault"): self._clear_fault,
             ("DELETE", "calls"): self._zero,
+            ("POST", "reset"): self._reset,
         }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -82,6 +85,12 @@ class AdminApp:
         switch.zero()
         return switch.status()
 
+    def _reset(self, switch: FaultSwitch, environ: dict[str, Any]) -> dict[str, Any]:
+        switch.clear()
+        self.reseed[switch.system]()
+        switch.zero()
+        return switch.status()
+
 
 def _answer(start_response: StartResponse, status: str, data: dict[str, Any]) -> list[bytes]:
     return respond(start_response, status, JSON, json.dumps(data).encode() + b"\n")
@@ -108,6 +117,10 @@ class RunningAdmin:
         self.thread.join(timeout=5)
 
 
-def start_admin(switches: Mapping[str, FaultSwitch]) -> RunningAdmin:
-    """Serve the admin endpoint for these systems on a free loopback port, whatever address they listen on."""
-    return RunningAdmin(*serve_in_background(AdminApp(switches), ADMIN_HOST, 0, name="legacy-admin"))
+def start_admin(switches: Mapping[str, FaultSwitch], reseed: Mapping[str, Callable[[], None]]) -> RunningAdmin:
+    """Serve the admin endpoint for these systems on a free loopback port, whatever address they listen on.
+
+    reseed gives, per system, what puts its data back at the seed.
+    """
+    app = AdminApp(switches, reseed)
+    return RunningAdmin(*serve_in_background(app, ADMIN_HOST, 0, name="legacy-admin"))

@@ -9,6 +9,7 @@ import contextlib
 import socket
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,7 +47,13 @@ def systems() -> Iterator[dict[str, RunningEmulator]]:
 
 @pytest.fixture(scope="module")
 def admin_server(systems: dict[str, RunningEmulator]) -> Iterator[RunningAdmin]:
-    admin = start_admin({name: emulator.switch for name, emulator in systems.items()})
+    def reseed(running: RunningEmulator) -> None:
+        running.replace(build(running.emulator.name, ROOT / "wsdl", {}))
+
+    admin = start_admin(
+        {name: emulator.switch for name, emulator in systems.items()},
+        {name: partial(reseed, emulator) for name, emulator in systems.items()},
+    )
     yield admin
     admin.stop()
 
@@ -276,6 +283,23 @@ def test_a_system_switches_alone(
     assert admin.status("weather")["fault"]["mode"] == "normal"
     assert post(http, systems["weather"].url).status_code != 503
     assert admin.calls("weather") == 1 and admin.calls("billing") == 0
+
+
+def test_reset_seeds_again_back_to_normal_from_zero(
+    admin: EmulatorAdmin, billing: RunningEmulator, http: requests.Session
+) -> None:
+    post(http, billing.url, envelope("postPayment", **PAYMENT))
+    assert isinstance(billing.emulator, BillingEmulator) and len(billing.emulator.state.payments) == 1
+    admin.set_fault("billing", "refuse")
+    status = admin.reset("billing")
+    assert status == {
+        "system": "billing",
+        "fault": {"mode": "normal", "times": None, "delay_ms": 0},
+        "calls": 0,
+        "operations": {},
+    }
+    assert post(http, billing.url).status_code == 200
+    assert isinstance(billing.emulator, BillingEmulator) and billing.emulator.state.payments == []
 
 
 # -- the admin endpoint -----------------------------------------------------------------------
