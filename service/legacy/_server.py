@@ -98,11 +98,11 @@ class RunningEmulator:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _follow_mode(self, mode: str) -> None:
-        with self._lock:
+    def _follow_mode(self, _: str) -> None:
+        with self._lock:  # the mode as it is now, not as it was when called: the last of two switches wins
             if self._stopping:
                 return
-            if mode == "refuse":
+            if self.switch.mode == "refuse":
                 self._close_port()
             elif self.thread is None:
                 self._reopen_port()

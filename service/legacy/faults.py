@@ -85,6 +85,11 @@ class FaultSwitch:
         self._operations: Counter[str] = Counter()
         self._released = threading.Event()
 
+    @property
+    def mode(self) -> str:
+        with self._lock:
+            return self._fault.mode
+
     def set(self, fault: Fault) -> None:
         """Switch to fault; requests hanging under the previous setting are released."""
         with self._lock:
