@@ -1,0 +1,63 @@
+"""A real redis-server on a free loopback port, for the Redis store; SQLite needs nothing."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is missing: install the Debian package redis-server (scripts/system-packages.txt)")
+    folder: Path = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    command = [
+        binary,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(folder),
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        _wait_for(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_for(url: str, server: subprocess.Popen[bytes]) -> None:
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    for _ in range(100):
+        if server.poll() is not None:
+            pytest.fail(f"redis-server exited with {server.returncode} before it was ready")
+        try:
+            client.ping()
+            return
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    pytest.fail("redis-server did not answer within 5 s")
