@@ -16,12 +16,14 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import RequestError
+from ..idempotency import open_store
 from ..settings import Settings
 from ..soapenv import content_type, serialize
 from ..wsgi import StartResponse
 from .auth import Authenticator
 from .faults import Fault, problem, soap_fault
 from .http import Request, Response, excerpt, text
+from .idempotency import RunOnce
 from .jsonapi import JsonEndpoint
 from .soap import SoapEndpoint
 
@@ -51,8 +53,12 @@ class Gateway:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         auth = Authenticator.from_settings(engine.settings, engine.operations)  # one nonce store for all endpoints
-        self.soap = {"/soap11": SoapEndpoint(engine, "1.1", auth), "/soap12": SoapEndpoint(engine, "1.2", auth)}
-        self.json = JsonEndpoint(engine, auth)
+        once = RunOnce(engine, open_store(engine.settings))  # one idempotency store for all endpoints
+        self.soap = {
+            "/soap11": SoapEndpoint(engine, "1.1", once, auth),
+            "/soap12": SoapEndpoint(engine, "1.2", once, auth),
+        }
+        self.json = JsonEndpoint(engine, once, auth)
         self.max_body = engine.settings.limits.max_body
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

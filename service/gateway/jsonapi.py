@@ -12,27 +12,34 @@ from ..jsonform import Shape, from_json, load_shapes, parse_json, to_json
 from .auth import CHALLENGE, Authenticator
 from .faults import Fault, problem
 from .http import Request, Response
+from .idempotency import Outcome, RunOnce
 
 JSON = "application/json"
 
 
 class JsonEndpoint:
-    def __init__(self, engine: Engine, auth: Authenticator | None = None) -> None:
+    def __init__(self, engine: Engine, once: RunOnce, auth: Authenticator | None = None) -> None:
         self.engine = engine
+        #: Runs the operations, writes at most once per idempotency key.
+        self.once = once
         #: None only when authentication was switched off explicitly.
         self.auth = auth
         self.shapes: dict[str, Shape] = load_shapes(engine.settings.canonical_xsd)
 
     def post(self, operation: str, request: Request) -> Response:
         try:
-            body = self._call(operation, request)
+            outcome = self._call(operation, request)
         except AuthenticationError as exc:
             return self._problem(Fault.from_exception(exc, "JSON"), [("WWW-Authenticate", CHALLENGE)])
         except Exception as exc:
             return self._problem(Fault.from_exception(exc, "JSON"))
-        return Response(200, JSON, body.encode())
+        if outcome.fault is not None:
+            return self._problem(outcome.fault, outcome.headers)
+        assert outcome.response is not None
+        body = to_json(outcome.response, self.shapes[f"{operation}Response"])
+        return Response(200, JSON, body.encode(), outcome.headers)
 
-    def _call(self, operation: str, request: Request) -> str:
+    def _call(self, operation: str, request: Request) -> Outcome:
         client = self.auth.basic(request) if self.auth is not None else None
         if operation not in self.engine.operations:
             raise RequestError(f"{operation} is not an operation of this gateway; see /openapi.json")
@@ -41,8 +48,7 @@ class JsonEndpoint:
         if request.media_type != JSON:
             raise RequestError(f"the Content-Type must be {JSON}, not {request.media_type or 'missing'}")
         element = from_json(parse_json(request.body), self.shapes[operation])
-        answer = self.engine.call(operation, element)
-        return to_json(answer, self.shapes[f"{operation}Response"])
+        return self.once.call(operation, element, request, None, client.name if client else None)
 
     def _problem(self, fault: Fault, headers: list[tuple[str, str]] | None = None) -> Response:
         status, body = problem(fault)

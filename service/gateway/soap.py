@@ -13,6 +13,7 @@ from ..xmlparse import parse_bytes
 from .auth import Authenticator
 from .faults import Fault, soap_fault
 from .http import Request, Response
+from .idempotency import KEY_BLOCK, Outcome, RunOnce
 from .wsdl import ADDRESS_PLACEHOLDER, build_wsdl, soap_action
 from .wsse import SECURITY
 
@@ -28,8 +29,10 @@ ROLE_ATTRIBUTE = {"1.1": "actor", "1.2": "role"}
 class SoapEndpoint:
     """One SOAP version's endpoint and its WSDL, over the shared engine."""
 
-    def __init__(self, engine: Engine, version: str, auth: Authenticator | None = None) -> None:
+    def __init__(self, engine: Engine, version: str, once: RunOnce, auth: Authenticator | None = None) -> None:
         self.engine = engine
+        #: Runs the operations, writes at most once per idempotency key.
+        self.once = once
         #: None only when authentication was switched off explicitly.
         self.auth = auth
         self.version = version
@@ -43,16 +46,19 @@ class SoapEndpoint:
 
     def post(self, request: Request) -> Response:
         try:
-            answer = self._dispatch(request)
+            outcome = self._dispatch(request)
         except _VersionMismatch as exc:
             return self._fault(Fault.version_mismatch(str(exc)), exc.spoken)
         except _MustUnderstand as exc:
             return self._fault(Fault.must_understand(exc.blocks))
         except Exception as exc:
             return self._fault(Fault.from_exception(exc, f"SOAP {self.version}"))
-        return Response(200, self.content_type, self._envelope(answer))
+        if outcome.fault is not None:
+            return self._fault(outcome.fault, headers=outcome.headers)
+        assert outcome.response is not None
+        return Response(200, self.content_type, self._envelope(outcome.response), outcome.headers)
 
-    def _dispatch(self, request: Request) -> etree._Element:
+    def _dispatch(self, request: Request) -> Outcome:
         self._check_media_type(request)
         envelope = parse_bytes(request.body, what="request", limits=self.engine.settings.limits)
         if envelope.tag != f"{{{self.namespace}}}Envelope":
@@ -71,7 +77,8 @@ class SoapEndpoint:
         if self.auth is not None and client is not None:
             self.auth.authorise(client, operation.name)
         self._check_action(request, operation.name)
-        return self.engine.call(operation.name, payload)
+        block = envelope.findtext(f"{{{self.namespace}}}Header/{KEY_BLOCK}")
+        return self.once.call(operation.name, payload, request, block, client.name if client else None)
 
     def _check_media_type(self, request: Request) -> None:
         expected = MEDIA_TYPES[self.version]
@@ -86,8 +93,8 @@ class SoapEndpoint:
         raise RequestError(f"the Content-Type must be {expected}, not {request.media_type or 'missing'}")
 
     def _check_headers(self, envelope: etree._Element) -> None:
-        """Only wsse:Security is understood, and only when authentication is on; any other block addressed
-        to the gateway with mustUnderstand is a fault."""
+        """cn:IdempotencyKey is understood, and wsse:Security when authentication is on; any other block
+        addressed to the gateway with mustUnderstand is a fault."""
         header = envelope.find(f"{{{self.namespace}}}Header")
         blocks = list(header.iterchildren(tag=etree.Element)) if header is not None else []
         role = f"{{{self.namespace}}}{ROLE_ATTRIBUTE[self.version]}"
@@ -95,6 +102,7 @@ class SoapEndpoint:
             block.tag
             for block in blocks
             if block.get(f"{{{self.namespace}}}mustUnderstand", "0").strip() in TRUE
+            and block.tag != KEY_BLOCK
             and not (self.auth is not None and block.tag == SECURITY)
             and block.get(role) in (None, *OUR_ROLES[self.version])
         ]
@@ -125,11 +133,13 @@ class SoapEndpoint:
     def _envelope(self, payload: etree._Element) -> bytes:
         return serialize(wrap(payload, self.version))
 
-    def _fault(self, fault: Fault, version: str | None = None) -> Response:
+    def _fault(
+        self, fault: Fault, version: str | None = None, headers: list[tuple[str, str]] | None = None
+    ) -> Response:
         """The fault in the client's SOAP version (the endpoint's own unless the client spoke the other)."""
         version = version or self.version
         status, envelope = soap_fault(fault, version, self.version)
-        return Response(status, content_type(version), serialize(envelope))
+        return Response(status, content_type(version), serialize(envelope), headers or [])
 
 
 class _VersionMismatch(Exception):
