@@ -5,6 +5,10 @@ cheap here: once per process, never per request). Its types section is replaced 
 canonical XSD itself, so the published types are the single source of truth verbatim, and
 the document is brought to WS-I Basic Profile form: one part named "parameters" per message,
 a soapAction per operation, the HTTP transport, and no namespace it does not use.
+
+The write operations declare cn:IdempotencyKey as an optional SOAP header in the binding only,
+from a message of its own that no portType operation names (an implicit header, WS-I R2719):
+generated clients keep their signatures, and those that care (.NET, zeep's _soapheaders) can send it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
 BINDING_NS = {"1.1": WSDL_SOAP11, "1.2": WSDL_SOAP12}
 ADDRESS_PLACEHOLDER = "http://soapbridge.invalid/address"
 SERVICE_NAME = "Soapbridge"
+KEY_HEADER = "IdempotencyKey"
 
 
 def soap_action(contract: Contract, operation: str) -> str:
@@ -37,6 +42,7 @@ def build_wsdl(contract: Contract, operations: Iterable[str], version: str) -> b
     _replace_types(wsdl, contract)
     _name_parts(wsdl)
     _document_operations(wsdl, contract)
+    _declare_key_header(wsdl, contract, version)
     _fix_binding(wsdl, contract, version)
     etree.indent(wsdl, space="  ")  # the inlined XSD keeps its own whitespace otherwise
     return bytes(etree.tostring(wsdl, xml_declaration=True, encoding="utf-8"))
@@ -109,6 +115,23 @@ def _document_operations(wsdl: etree._Element, contract: Contract) -> None:
             documentation = etree.Element(f"{{{WSDL11}}}documentation")
             documentation.text = text
             operation.insert(0, documentation)  # WSDL 1.1: documentation comes first
+
+
+def _declare_key_header(wsdl: etree._Element, contract: Contract, version: str) -> None:
+    """cn:IdempotencyKey as a header of each write operation's input, from its own message."""
+    message = etree.Element(f"{{{WSDL11}}}message", name=KEY_HEADER)
+    etree.SubElement(
+        message, f"{{{WSDL11}}}documentation"
+    ).text = "Optional on the write operations: an idempotency key, the same as the HTTP header Idempotency-Key."
+    etree.SubElement(message, f"{{{WSDL11}}}part", name=KEY_HEADER, element=f"cn:{KEY_HEADER}")
+    wsdl.findall(f"{{{WSDL11}}}message")[-1].addnext(message)
+    for operation in wsdl.iterfind(f"{{{WSDL11}}}binding/{{{WSDL11}}}operation"):
+        canonical = contract.operations.get(operation.get("name", ""))
+        if canonical is not None and not canonical.read_only:
+            body = operation.find(f"{{{WSDL11}}}input/{{{BINDING_NS[version]}}}body")
+            header = etree.Element(f"{{{BINDING_NS[version]}}}header", message=f"cn:{KEY_HEADER}", part=KEY_HEADER)
+            header.set("use", "literal")
+            body.addnext(header)
 
 
 def _fix_binding(wsdl: etree._Element, contract: Contract, version: str) -> None:

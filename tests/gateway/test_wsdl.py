@@ -39,7 +39,9 @@ def test_messages_follow_the_basic_profile(wsdl: tuple[str, etree._Element]) -> 
         m.get("name"): [p.get("name") for p in m.iterfind(f"{{{WSDL11}}}part")]
         for m in root.iterfind(f"{{{WSDL11}}}message")
     }
-    assert all(names == ["parameters"] for name, names in parts.items() if name != "GatewayFault")
+    assert all(
+        names == ["parameters"] for name, names in parts.items() if name not in ("GatewayFault", "IdempotencyKey")
+    )
     actions = [op.get("soapAction") for op in root.iter(f"{{{soap}}}operation")]
     assert sorted(actions) == sorted(f"{CANONICAL}/{name}" for name in OPERATIONS)
     assert root.find(f".//{{{soap}}}binding").get("transport") == "http://schemas.xmlsoap.org/soap/http"
@@ -71,3 +73,21 @@ def test_operations_are_documented_from_the_canonical_xsd(wsdl: tuple[str, etree
         for name in OPERATIONS
     }
     assert all(documented.values())
+
+
+def test_write_operations_declare_the_idempotency_key_as_an_implicit_header(wsdl: tuple[str, etree._Element]) -> None:
+    """A header of the binding only, from a message no portType operation names (WS-I R2719), by element."""
+    version, root = wsdl
+    soap = WSDL_SOAP11 if version == "1.1" else WSDL_SOAP12
+    with_header = {
+        operation.get("name")
+        for operation in root.iterfind(f"{{{WSDL11}}}binding/{{{WSDL11}}}operation")
+        if operation.find(f"{{{WSDL11}}}input/{{{soap}}}header[@message='cn:IdempotencyKey']") is not None
+    }
+    assert with_header == {name for name, operation in CONTRACT.operations.items() if not operation.read_only}
+    assert with_header == {"RecordPayment", "SubscribeCustomer", "UpdateCustomer"}
+    (part,) = root.iterfind(f"{{{WSDL11}}}message[@name='IdempotencyKey']/{{{WSDL11}}}part")
+    assert (part.get("name"), part.get("element")) == ("IdempotencyKey", "cn:IdempotencyKey")
+    assert root.find(f"{{{WSDL11}}}types/{{{XSD}}}schema/{{{XSD}}}element[@name='IdempotencyKey']") is not None
+    messages = {m.get("message") for m in root.iterfind(f"{{{WSDL11}}}portType/{{{WSDL11}}}operation/*")}
+    assert "cn:IdempotencyKey" not in messages
