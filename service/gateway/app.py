@@ -22,6 +22,7 @@ from ..soapenv import content_type, serialize
 from ..wsgi import StartResponse
 from .auth import Authenticator
 from .faults import Fault, problem, soap_fault
+from .health import Health
 from .http import Request, Response, excerpt, text
 from .idempotency import RunOnce
 from .jsonapi import JsonEndpoint
@@ -43,12 +44,13 @@ REASONS = {
     415: "Unsupported Media Type",
     500: "Internal Server Error",
     502: "Bad Gateway",
+    503: "Service Unavailable",
     504: "Gateway Timeout",
 }
 
 
 class Gateway:
-    """Routes /soap11, /soap12 (and ?wsdl), /json/<Operation> and /healthz to their endpoints."""
+    """Routes /soap11, /soap12 (and ?wsdl), /json/<Operation>, /healthz and /readyz to their endpoints."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -60,6 +62,7 @@ class Gateway:
         }
         self.json = JsonEndpoint(engine, once, auth)
         self.max_body = engine.settings.limits.max_body
+        self.health = Health(engine)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         response = self.handle(environ)
@@ -79,7 +82,9 @@ class Gateway:
         if path.startswith("/json/"):
             return self._json(path[len("/json/") :], method, environ)
         if path == "/healthz":
-            return Response(200, "application/json", json.dumps({"status": "ok"}).encode())
+            return self.health.liveness()
+        if path == "/readyz":
+            return self.health.readiness()
         return text(404, f"nothing at {path}; try /soap11?wsdl, /soap12?wsdl or POST /json/<Operation>")
 
     def _soap(self, endpoint: SoapEndpoint, method: str, environ: dict[str, Any]) -> Response:
