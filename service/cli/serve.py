@@ -1,17 +1,23 @@
 """`soapbridge serve`: the gateway on gunicorn, plus the emulators for systems with no URL set.
 
 It runs `soapbridge check` first, and does not start when the configuration fails it.
+On SIGTERM or SIGINT (Ctrl-C) it stops accepting, lets in-flight requests finish for up to the
+grace period, then stops the emulators and exits 0; a second signal does not cut the wait short
+(SIGQUIT does).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from ..config import endpoint_variable
 from ..errors import UsageError
@@ -21,6 +27,10 @@ from ..settings import Settings
 from ..toolkit.check import check_project
 from .check import print_table
 from .legacy import ADMIN, READY, ensure_credentials
+from .worker import ARBITER_MARGIN, DrainingWorker
+
+#: Seconds the worker heartbeat may go quiet beyond the longest deadline before gunicorn replaces the worker.
+HEARTBEAT_MARGIN = 30
 
 
 def register(commands: Any) -> None:
@@ -36,12 +46,19 @@ def register(commands: Any) -> None:
     )
     command.add_argument("--certfile", metavar="FILE", help="serve HTTPS with this certificate (PEM); needs --keyfile")
     command.add_argument("--keyfile", metavar="FILE", help="the certificate's private key (PEM)")
+    command.add_argument(
+        "--grace-period",
+        type=_grace_period,
+        metavar="SECONDS",
+        help="on SIGTERM, how long in-flight requests may still take (default SOAPBRIDGE_GRACE_PERIOD, else 30)",
+    )
     command.set_defaults(run=run)
 
 
 def run(arguments: argparse.Namespace) -> int:
     _check_tls(arguments)
-    report = check_project(Settings.from_env())  # before anything starts: a broken configuration never serves
+    settings = Settings.from_env()
+    report = check_project(settings)  # before anything starts: a broken configuration never serves
     if not report.ok:
         print("soapbridge: not starting; `soapbridge check` fails on:", file=sys.stderr)
         print_table(report.failures, sys.stderr)
@@ -49,7 +66,7 @@ def run(arguments: argparse.Namespace) -> int:
     emulators = None if arguments.no_emulators else _start_emulators()
     try:
         app = create_app(Settings.from_env())  # everything loads here, once, before any worker forks
-        _Server(app, arguments).run()
+        _Server(app, arguments, arguments.grace_period or settings.grace_period).run()
     finally:
         _stop(emulators)
     return 0
@@ -61,6 +78,12 @@ def _check_tls(arguments: argparse.Namespace) -> None:
     for option, path in (("--certfile", arguments.certfile), ("--keyfile", arguments.keyfile)):
         if path is not None and not os.path.isfile(path):
             raise UsageError(f"{option}: no such file: {path}")
+
+
+def _grace_period(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 86400:
+        raise argparse.ArgumentTypeError(f"a whole number of seconds between 1 and 86400, not {text!r}")
+    return int(text)
 
 
 def _start_emulators() -> subprocess.Popen[str] | None:
@@ -102,15 +125,16 @@ def _stop(child: subprocess.Popen[str] | None) -> None:
 class _Server(BaseApplication):  # type: ignore[misc]
     """gunicorn with the already-loaded gateway: workers fork from a process where it is ready."""
 
-    def __init__(self, app: Gateway, arguments: argparse.Namespace) -> None:
+    def __init__(self, app: Gateway, arguments: argparse.Namespace, grace_period: int) -> None:
         self.application = app
+        longest = max((operation.timeouts.deadline for operation in app.engine.operations.values()), default=0)
         self.options = {
             "bind": f"{arguments.host}:{arguments.port}",
             "workers": arguments.workers,
-            "worker_class": "gthread",
+            "worker_class": DrainingWorker,
             "threads": arguments.threads,
-            "graceful_timeout": 20,
-            "timeout": 60,
+            "graceful_timeout": grace_period + ARBITER_MARGIN,  # each worker drains for grace_period itself
+            "timeout": int(longest) + HEARTBEAT_MARGIN,
             "when_ready": _announce,
             "loglevel": "warning",
         }
@@ -124,6 +148,27 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Gateway:
         return self.application
+
+    def run(self) -> None:
+        try:
+            _Arbiter(self).run()
+        except RuntimeError as exc:  # what gunicorn's own run() reports in one line
+            raise SystemExit(f"soapbridge: {exc}") from None
+
+
+class _Arbiter(Arbiter):  # type: ignore[misc]
+    """gunicorn's arbiter, with SIGINT taken as SIGTERM: Ctrl-C drains, and a second one is ignored like a
+    second SIGTERM (gunicorn's own SIGINT stops at once, dropping in-flight requests)."""
+
+    def signal(self, sig: int, frame: Any) -> None:
+        super().signal(signal.SIGTERM if sig == signal.SIGINT else sig, frame)
+
+    def stop(self, graceful: bool = True) -> None:
+        super().stop(graceful)
+        for pid in list(self.WORKERS):  # killed at the end, but not reaped yet: wait, or init inherits a zombie
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            self.WORKERS.pop(pid).tmp.close()
 
 
 def _announce(server: Any) -> None:

@@ -1,7 +1,11 @@
-"""/healthz and /readyz, in-process over loopback HTTP."""
+"""/healthz and /readyz: in-process for their content, and on a real serve for readiness while draining."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import signal
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +16,7 @@ from soapbridge.config import load_adapters
 from soapbridge.gateway import Gateway, create_app
 from soapbridge.settings import Auth, Settings
 from tests.conftest import CREDENTIALS, ROOT
-from tests.running import serving
+from tests.running import serving, start_gateway, stop_gateway
 
 SETTINGS = Settings(root=ROOT, env=CREDENTIALS, auth=Auth(enabled=False))
 
@@ -81,3 +85,30 @@ def test_a_draining_gateway_is_not_ready(gateway: Gateway, base: str) -> None:
     assert status == 503
     assert document["ready"] is False and document["draining"] is True and document["wsdls"] == 4
     assert requests.get(f"{base}/healthz", timeout=10).status_code == 200  # still up, only not taking new work
+
+
+def test_after_sigterm_readyz_answers_503_on_a_kept_alive_connection() -> None:
+    """After SIGTERM the listener is closed, so only a connection opened before can ask: gunicorn keeps those
+    open for a moment, and answers their requests with Connection: close."""
+    process, running = start_gateway()
+    host, port = running.base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        statuses = [_get_readyz(connection)]
+        process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while statuses[-1][0] == 200 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            statuses.append(_get_readyz(connection))
+    finally:
+        connection.close()
+        code = stop_gateway(process)
+    assert statuses[0][0] == 200
+    assert statuses[-1][0] == 503 and statuses[-1][1]["ready"] is False and statuses[-1][1]["draining"] is True
+    assert code == 0
+
+
+def _get_readyz(connection: http.client.HTTPConnection) -> tuple[int, dict[str, Any]]:
+    connection.request("GET", "/readyz")
+    response = connection.getresponse()
+    return response.status, json.loads(response.read())
