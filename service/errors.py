@@ -154,8 +154,9 @@ class ConflictError(SoapbridgeError):
 class UpstreamError(SoapbridgeError):
     """Raised when a legacy system cannot give a usable answer.
 
-    sent is False only when the request certainly never reached the legacy system (the
-    connection was refused, the circuit was open, the bulkhead was full): only then may a
+    sent is False only when the request certainly had no effect on the legacy system: it never
+    reached it (the connection was refused, the circuit was open, the bulkhead was full), or it
+    was turned away unprocessed (an HTTP 503 that is not SOAP, RFC 9110 15.6.4). Only then may a
     write be tried again as if it had never been asked for. transient is True when another
     attempt may well succeed (a refused, reset or dropped connection, a 502/503/504 that is not SOAP).
     """

@@ -14,6 +14,8 @@ from ..xmlparse import parse_bytes
 XINCLUDE = "http://www.w3.org/2001/XInclude"
 #: Statuses of a proxy or load balancer in front of a system that is down or restarting: worth another try.
 TRANSIENT_STATUS = (502, 503, 504)
+#: "Service Unavailable": the request was turned away unprocessed (RFC 9110 15.6.4), so it had no effect.
+UNPROCESSED_STATUS = 503
 
 
 @dataclass
@@ -27,10 +29,13 @@ class LegacyFault(Exception):
 
 def read_answer(data: bytes, status: int, media: str, version: str, system: str) -> etree._Element | LegacyFault:
     """The Body's element of an HTTP answer, or the fault it carries; UpstreamUnavailable saying what came instead."""
-    transient = status in TRANSIENT_STATUS
+    transient, sent = status in TRANSIENT_STATUS, status != UNPROCESSED_STATUS
     if _is_html(data, media):
         raise UpstreamUnavailable(
-            f"{system} answered HTTP {status} with an HTML page, not SOAP", system=system, transient=transient
+            f"{system} answered HTTP {status} with an HTML page, not SOAP",
+            system=system,
+            transient=transient,
+            sent=sent,
         )
     try:
         return open_answer(data, version, system)
@@ -39,7 +44,9 @@ def read_answer(data: bytes, status: int, media: str, version: str, system: str)
     except UpstreamUnavailable as exc:
         if status < 400:
             raise
-        raise UpstreamUnavailable(f"{exc.message} (HTTP {status})", system=system, transient=transient) from exc
+        raise UpstreamUnavailable(
+            f"{exc.message} (HTTP {status})", system=system, transient=transient, sent=sent
+        ) from exc
 
 
 def _is_html(data: bytes, media: str) -> bool:

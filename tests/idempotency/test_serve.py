@@ -55,3 +55,16 @@ def test_fifty_concurrent_payments_with_one_key_book_one_payment(gateway: Runnin
     assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == CALLERS - 1
     assert admin.calls("billing", "postPayment") == 1
     assert outstanding(gateway.base) == before - Decimal("1.25")
+
+
+def test_a_payment_turned_away_with_503_releases_its_key(gateway: RunningGateway) -> None:
+    """billing's 503 page says the payment was not processed: the retry with the same key books it, once."""
+    admin, key = EmulatorAdmin(gateway.admin), f"pay-{secrets.token_hex(8)}"
+    before = outstanding(gateway.base)
+    admin.zero("billing")
+    admin.set_fault("billing", "down", times=1)
+    turned_away = post(gateway.base, "RecordPayment", PAYMENT, key)
+    assert (turned_away.status_code, turned_away.json()["code"]) == (502, "UpstreamUnavailable")
+    assert [post(gateway.base, "RecordPayment", PAYMENT, key).status_code for _ in range(2)] == [200, 200]
+    assert admin.calls("billing", "postPayment") == 2  # the 503, then the one booking; the repeat replays it
+    assert outstanding(gateway.base) == before - Decimal("1.25")

@@ -14,6 +14,7 @@ from soapbridge.config import Timeouts
 from soapbridge.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from soapbridge.upstream.client import UpstreamTransport
 from soapbridge.upstream.deadline import Deadline
+from soapbridge.upstream.envelope import read_answer
 from tests.resilience.conftest import billing, free_port, raw_server
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n"
@@ -91,3 +92,13 @@ def test_a_spent_deadline_sends_nothing(project: Path) -> None:
             transport.post(url, b"<x/>", {}, deadline=Deadline(1, at=0.0))
     assert not caught.value.sent
     assert caught.value.message == "billing was not called within the 1.0 s deadline"
+
+
+@pytest.mark.parametrize(("status", "sent", "transient"), [(503, False, True), (502, True, True), (500, True, False)])
+def test_an_html_page_says_whether_the_request_had_an_effect(status: int, sent: bool, transient: bool) -> None:
+    """503 turns the request away unprocessed (a write may run again); a 500 or 502 may come after the work."""
+    page = b"<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>"
+    with pytest.raises(UpstreamUnavailable) as raised:
+        read_answer(page, status, "text/html; charset=iso-8859-1", "1.1", "billing")
+    assert raised.value.message == f"billing answered HTTP {status} with an HTML page, not SOAP"
+    assert (raised.value.sent, raised.value.transient) == (sent, transient)
