@@ -117,11 +117,10 @@ def test_record_payment_is_never_tried_again(gateway: RunningGateway, admin: Emu
     assert admin.calls("billing", "postPayment") == 1
 
 
-def readiness(base: str) -> dict[str, object] | None:
-    """weather's entry in /readyz, or None while the gateway has no /readyz."""
+def readiness(base: str) -> dict[str, object]:
+    """weather's entry in /readyz: an open breaker leaves the gateway ready, and says so."""
     response = requests.get(f"{base}/readyz", timeout=10)
-    if response.status_code == 404:
-        return None
+    assert response.status_code == 200, response.text
     entry: dict[str, object] = json.loads(response.content)["upstreams"]["weather"]
     return entry
 
@@ -138,10 +137,9 @@ def test_the_breaker_opens_stops_calling_half_opens_once_and_recovers(
     assert (code, system) == ("UpstreamUnavailable", "weather") and "weather is failing" in message
     assert admin.calls("weather") == 3  # open: no call went out
     state = readiness(gateway.base)
-    if state is not None:
-        retry_in = state["retry_in"]
-        assert (state["state"], state["consecutive_failures"]) == ("open", 3)
-        assert isinstance(retry_in, float | int) and 0 <= retry_in <= 1
+    retry_in = state["retry_in"]
+    assert (state["state"], state["consecutive_failures"]) == ("open", 3)
+    assert isinstance(retry_in, float | int) and 0 <= retry_in <= 1
 
     admin.set_fault("weather", "slow", delay_ms=800)  # healthy again, slowly enough to keep the probe in flight
     time.sleep(1.2)
@@ -154,4 +152,4 @@ def test_the_breaker_opens_stops_calling_half_opens_once_and_recovers(
     admin.clear("weather")
     assert outcome(call(gateway.base, FORECAST, "GetForecast"))[0] == "ok"
     state = readiness(gateway.base)
-    assert state is None or (state["state"], state["consecutive_failures"]) == ("closed", 0)
+    assert (state["state"], state["consecutive_failures"]) == ("closed", 0)
