@@ -6,9 +6,11 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -105,3 +107,29 @@ def serving(app: object, name: str = "test-app") -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def accepting(handle: Callable[[socket.socket, str], None]) -> Iterator[int]:
+    """A loopback TCP port for the length of the block; each connection goes to handle(connection, peer),
+    called on the accepting thread. Yields the port."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, peer = server.accept()
+            except TimeoutError:
+                continue
+            handle(connection, str(peer))
+
+    thread = threading.Thread(target=accept, name="accepting", daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()

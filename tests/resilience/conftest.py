@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 from soapbridge.config import AdapterConfig, load_adapter
 from soapbridge.settings import Settings
 from tests.conftest import CREDENTIALS
+from tests.running import accepting
 
 #: Answers one connection, after its request has been read.
 Behaviour = Callable[[socket.socket], None]
@@ -33,34 +35,17 @@ def read_request(connection: socket.socket) -> bytes:
 @contextmanager
 def raw_server(behaviour: Behaviour) -> Iterator[str]:
     """A loopback port whose every connection gets behaviour once its request is in; yields its URL."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.05)
-    stop = threading.Event()
 
     def serve(connection: socket.socket) -> None:
-        with connection:
-            try:
-                read_request(connection)
-                behaviour(connection)
-            except OSError:
-                pass
+        with connection, contextlib.suppress(OSError):
+            read_request(connection)
+            behaviour(connection)
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+    def start(connection: socket.socket, peer: str) -> None:
+        threading.Thread(target=serve, args=(connection,), daemon=True).start()
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.getsockname()[1]}/legacy"
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        server.close()
+    with accepting(start) as port:
+        yield f"http://127.0.0.1:{port}/legacy"
 
 
 def free_port() -> int:

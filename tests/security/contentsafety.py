@@ -17,7 +17,7 @@ from lxml import etree
 from soapbridge.gateway import create_app
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV
 from soapbridge.settings import Settings
-from tests.running import serving
+from tests.running import accepting, serving
 
 CANARY_TEXT = "CANARY-7f3a9c-contentsafety"
 FORECAST = f'<GetForecast xmlns="{CANONICAL}"><stationId>EGLL</stationId><days>1</days></GetForecast>'
@@ -45,28 +45,14 @@ class Listener:
 
 @contextmanager
 def listening() -> Iterator[Listener]:
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.05)
-    listener = Listener(server.getsockname()[1])
-    stop = threading.Event()
+    connections: list[str] = []
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, peer = server.accept()
-            except TimeoutError:
-                continue
-            listener.connections.append(str(peer))
-            connection.close()
+    def record(connection: socket.socket, peer: str) -> None:
+        connections.append(peer)
+        connection.close()
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        server.close()
+    with accepting(record) as port:
+        yield Listener(port, connections)
 
 
 @contextmanager
