@@ -10,6 +10,7 @@
     ├── AuthenticationError             no credentials, or credentials that do not authenticate
     ├── AuthorizationError(client)      an authenticated client called an operation it may not
     ├── UsageError                      a command was called wrongly (exit code 2)
+    ├── StoreError                      the idempotency store cannot be read or written
     ├── NotFoundError(system)           the legacy system says the thing asked for does not exist
     ├── ConflictError(system)           the legacy system refuses the change as conflicting
     └── UpstreamError(system, sent)     the legacy system failed us
@@ -127,6 +128,13 @@ class AuthorizationError(SoapbridgeError, PermissionError):
 
 class UsageError(SoapbridgeError, ValueError):
     """Raised when a command is called wrongly: a missing file, an unknown name, options that clash."""
+
+
+class StoreError(SoapbridgeError):
+    """Raised when the idempotency store (SQLite file or Redis server) cannot be read or written.
+
+    The message says what the client can rely on; it never names the store's file or server.
+    """
 
 
 class NotFoundError(SoapbridgeError, LookupError):

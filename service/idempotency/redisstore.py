@@ -12,7 +12,7 @@ import time
 import redis
 
 from ..errors import ConfigError
-from .store import Entry, scope_digest
+from .store import Entry, scope_digest, translated
 
 PREFIX = "soapbridge:idempotency:"
 
@@ -27,25 +27,29 @@ class RedisStore:
             raise ConfigError(f"cannot reach the Redis server: {exc}", key="SOAPBRIDGE_IDEMPOTENCY_STORE") from exc
 
     def claim(self, scope: str, fingerprint: str) -> Entry | None:
-        claimed = _encode(Entry(fingerprint, time.time()))
-        while not self._redis.set(self._key(scope), claimed, nx=True, px=self._ttl_ms()):
-            entry = self.peek(scope)
-            if entry is not None:  # else it expired or was released between the two calls: claim again
-                return entry
-        return None
+        with translated(redis.RedisError):
+            claimed = _encode(Entry(fingerprint, time.time()))
+            while not self._redis.set(self._key(scope), claimed, nx=True, px=self._ttl_ms()):
+                entry = self.peek(scope)
+                if entry is not None:  # else it expired or was released between the two calls: claim again
+                    return entry
+            return None
 
     def peek(self, scope: str) -> Entry | None:
-        value = self._redis.get(self._key(scope))
-        return _decode(value) if isinstance(value, bytes) else None
+        with translated(redis.RedisError):
+            value = self._redis.get(self._key(scope))
+            return _decode(value) if isinstance(value, bytes) else None
 
     def complete(self, scope: str, outcome: bytes) -> None:
-        entry = self.peek(scope)
-        if entry is not None:
-            done = Entry(entry.fingerprint, entry.claimed, outcome)
-            self._redis.set(self._key(scope), _encode(done), xx=True, px=self._ttl_ms())
+        with translated(redis.RedisError):
+            entry = self.peek(scope)
+            if entry is not None:
+                done = Entry(entry.fingerprint, entry.claimed, outcome)
+                self._redis.set(self._key(scope), _encode(done), xx=True, px=self._ttl_ms())
 
     def release(self, scope: str) -> None:
-        self._redis.delete(self._key(scope))
+        with translated(redis.RedisError):
+            self._redis.delete(self._key(scope))
 
     def _key(self, scope: str) -> str:
         return PREFIX + scope_digest(scope)

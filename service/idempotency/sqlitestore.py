@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from .store import Entry, scope_digest
+from .store import Entry, scope_digest, translated
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS idempotency (scope TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
@@ -39,28 +39,32 @@ class SqliteStore:
                 db.execute(statement)
 
     def claim(self, scope: str, fingerprint: str) -> Entry | None:
-        now = self._clock()
-        db = self._db()
-        with _immediate(db):
-            db.execute("DELETE FROM idempotency WHERE expires < ?", (now,))  # purged while we hold the lock anyway
-            inserted = db.execute(
-                "INSERT INTO idempotency (scope, fingerprint, claimed, expires) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (scope_digest(scope), fingerprint, now, now + self.ttl),
-            ).rowcount
-            return None if inserted else self._select(db, scope, now)
+        with translated(sqlite3.Error):
+            now = self._clock()
+            db = self._db()
+            with _immediate(db):
+                db.execute("DELETE FROM idempotency WHERE expires < ?", (now,))  # purged while we hold the lock anyway
+                inserted = db.execute(
+                    "INSERT INTO idempotency (scope, fingerprint, claimed, expires) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (scope_digest(scope), fingerprint, now, now + self.ttl),
+                ).rowcount
+                return None if inserted else self._select(db, scope, now)
 
     def peek(self, scope: str) -> Entry | None:
-        return self._select(self._db(), scope, self._clock())
+        with translated(sqlite3.Error):
+            return self._select(self._db(), scope, self._clock())
 
     def complete(self, scope: str, outcome: bytes) -> None:
-        self._db().execute(
-            "UPDATE idempotency SET outcome = ?, expires = ? WHERE scope = ?",
-            (outcome, self._clock() + self.ttl, scope_digest(scope)),
-        )
+        with translated(sqlite3.Error):
+            self._db().execute(
+                "UPDATE idempotency SET outcome = ?, expires = ? WHERE scope = ?",
+                (outcome, self._clock() + self.ttl, scope_digest(scope)),
+            )
 
     def release(self, scope: str) -> None:
-        self._db().execute("DELETE FROM idempotency WHERE scope = ?", (scope_digest(scope),))
+        with translated(sqlite3.Error):
+            self._db().execute("DELETE FROM idempotency WHERE scope = ?", (scope_digest(scope),))
 
     def _select(self, db: sqlite3.Connection, scope: str, now: float) -> Entry | None:
         row = db.execute(

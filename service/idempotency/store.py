@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
+
+from ..errors import StoreError
+
+log = logging.getLogger("soapbridge.idempotency")
+#: What a client is told when the store fails: whether its write ran is for a repeat of its key to tell.
+UNAVAILABLE = "the idempotency store cannot be read or written; repeat the request with the same key"
 
 
 @dataclass(frozen=True)
@@ -38,3 +47,13 @@ class Store(Protocol):
 def scope_digest(scope: str) -> str:
     """What a store keeps instead of the scope: a key may be a secret of the client's, so it is never stored."""
     return hashlib.sha256(scope.encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def translated(*failures: type[Exception]) -> Iterator[None]:
+    """The store's own failures (sqlite3.Error, redis.RedisError) as StoreError, logged without the scope."""
+    try:
+        yield
+    except failures as exc:
+        log.error("idempotency store failed: %s", type(exc).__name__)
+        raise StoreError(UNAVAILABLE) from exc

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A redis-server on a free loopback port, keeping nothing on disk, for the length of the block; yields its URL."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing: install the Debian package redis-server (scripts/system-packages.txt)")
-    folder: Path = tmp_path_factory.mktemp("redis")
     port = free_port()
     command = [
         binary,

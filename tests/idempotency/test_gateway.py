@@ -6,6 +6,7 @@ import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -16,7 +17,7 @@ from soapbridge.legacy import SYSTEMS, build
 from soapbridge.legacy._server import start
 from soapbridge.legacy.billing import BillingEmulator
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
-from soapbridge.settings import Auth, Settings
+from soapbridge.settings import Auth, Idempotency, Settings
 from tests.conftest import CREDENTIALS, ROOT
 from tests.running import serving
 
@@ -142,3 +143,20 @@ def test_a_fault_outcome_replays_as_the_same_fault(gateway: Gateway) -> None:
     assert again.content == first.content and again.headers["Idempotent-Replayed"] == "true"
     as_json = post_json(gateway.base, "RecordPayment", unknown, key)
     assert as_json.status_code == 404 and as_json.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_store_that_fails_gives_a_server_fault_and_books_nothing(tmp_path: Path) -> None:
+    """The store is read before billing is called: when it fails, the client hears so, and nothing is paid."""
+    store = tmp_path / "keys.sqlite3"
+    with start(build("billing", ROOT / "wsdl", CREDENTIALS)) as billing:
+        env = {**CREDENTIALS, "SOAPBRIDGE_BILLING_URL": billing.url}
+        settings = Settings(root=ROOT, env=env, auth=Auth(enabled=False), idempotency=Idempotency(str(store)))
+        with serving(create_app(settings), "gateway") as base:
+            for leftover in tmp_path.glob("keys.sqlite3-*"):
+                leftover.unlink()
+            store.write_bytes(b"no longer a database" * 100)
+            answer = soap(base, "1.1", payment_xml(FIELDS), new_key())
+        assert isinstance(billing.emulator, BillingEmulator)
+        assert billing.emulator.payments == []
+    assert (answer.status_code, fault_code(answer)) == (500, "InternalError")
+    assert "idempotency store cannot be read or written" in answer.text and str(tmp_path) not in answer.text

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from soapbridge.errors import ConfigError
+from soapbridge.errors import ConfigError, StoreError
 from soapbridge.idempotency import RedisStore, SqliteStore, Store, open_store
 from soapbridge.settings import Auth, Idempotency, Settings
 from tests.conftest import ROOT
 
-from .conftest import free_port
+from .conftest import free_port, redis_server
 
 StoreFactory = Callable[[float], Store]
 
@@ -123,3 +123,21 @@ def test_open_store_follows_the_settings(tmp_path: Path, redis_url: str) -> None
 def test_settings_read_the_environment() -> None:
     env = {"SOAPBRIDGE_IDEMPOTENCY_STORE": "redis://127.0.0.1:6379/2", "SOAPBRIDGE_IDEMPOTENCY_TTL": "600"}
     assert Idempotency.from_env(env) == Idempotency("redis://127.0.0.1:6379/2", 600)
+
+
+def test_a_broken_sqlite_file_is_a_store_error_that_names_no_file(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "keys.sqlite3", 60)
+    for leftover in tmp_path.glob("keys.sqlite3-*"):
+        leftover.unlink()
+    (tmp_path / "keys.sqlite3").write_bytes(b"this is no longer a SQLite database" * 100)
+    with pytest.raises(StoreError) as raised:
+        store.claim(scope(), "f1")
+    assert "keys.sqlite3" not in raised.value.message and "same key" in raised.value.message
+
+
+def test_a_redis_server_gone_away_is_a_store_error_that_names_no_server(tmp_path: Path) -> None:
+    with redis_server(tmp_path) as url:
+        store = RedisStore(url, 60)
+    with pytest.raises(StoreError) as raised:
+        store.claim(scope(), "f1")
+    assert "127.0.0.1" not in raised.value.message and "same key" in raised.value.message
