@@ -60,8 +60,6 @@ class Auth:
     plain_http: str = "loopback"
     #: How old a wsu:Created may be, in seconds, and how long its nonce is kept (SOAPBRIDGE_AUTH_WINDOW).
     window: int = 300
-    #: The folder of the nonce store the worker processes share (SOAPBRIDGE_RUNTIME_DIR; default a new temp folder).
-    runtime_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Auth:
@@ -70,7 +68,6 @@ class Auth:
             clients_file=Path(env["SOAPBRIDGE_CLIENTS"]) if env.get("SOAPBRIDGE_CLIENTS") else None,
             plain_http=_choice(env, "SOAPBRIDGE_AUTH_PLAIN_HTTP", PLAIN_HTTP_POLICIES, "loopback"),
             window=_seconds(env, "SOAPBRIDGE_AUTH_WINDOW", 300),
-            runtime_dir=Path(env["SOAPBRIDGE_RUNTIME_DIR"]) if env.get("SOAPBRIDGE_RUNTIME_DIR") else None,
         )
 
 
@@ -108,6 +105,9 @@ class Settings:
     idempotency: Idempotency = field(default_factory=Idempotency)
     #: Seconds a stopping gateway gives in-flight requests to finish (SOAPBRIDGE_GRACE_PERIOD).
     grace_period: int = 30
+    #: The folder whose files every worker process shares: the nonce and idempotency stores
+    #: (SOAPBRIDGE_RUNTIME_DIR; default a new temporary folder, see soapbridge.runtime).
+    runtime_dir: Path | None = None
 
     @property
     def adapters_dir(self) -> Path:
@@ -141,6 +141,7 @@ class Settings:
             auth=Auth.from_env(env),
             idempotency=Idempotency.from_env(env),
             grace_period=_seconds(env, "SOAPBRIDGE_GRACE_PERIOD", 30),
+            runtime_dir=Path(env["SOAPBRIDGE_RUNTIME_DIR"]) if env.get("SOAPBRIDGE_RUNTIME_DIR") else None,
         )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from ..engine import Engine
 from ..errors import RequestError
 from ..idempotency import open_store
+from ..runtime import runtime_folder
 from ..settings import Settings
 from ..soapenv import content_type, serialize
 from ..wsgi import StartResponse
@@ -54,8 +55,9 @@ class Gateway:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        auth = Authenticator.from_settings(engine.settings, engine.operations)  # one nonce store for all endpoints
-        once = RunOnce(engine, open_store(engine.settings))  # one idempotency store for all endpoints
+        runtime = runtime_folder(engine.settings.runtime_dir, self)  # shared by the workers forked from here
+        auth = Authenticator.from_settings(engine.settings, engine.operations, runtime)  # one nonce store for all
+        once = RunOnce(engine, open_store(engine.settings, runtime))  # one idempotency store for all endpoints
         self.soap = {
             "/soap11": SoapEndpoint(engine, "1.1", once, auth),
             "/soap12": SoapEndpoint(engine, "1.2", once, auth),

@@ -17,6 +17,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Collection
+from pathlib import Path
 
 from lxml import etree
 
@@ -50,14 +51,14 @@ class Authenticator:
         self._decoy = hash_password(secrets.token_urlsafe(16))
 
     @classmethod
-    def from_settings(cls, settings: Settings, operations: Collection[str]) -> Authenticator | None:
-        """None when authentication was switched off explicitly."""
+    def from_settings(cls, settings: Settings, operations: Collection[str], runtime: Path) -> Authenticator | None:
+        """None when authentication was switched off explicitly; nonces are kept in the runtime folder."""
         if not settings.auth.enabled:
             log.warning("authentication is off (SOAPBRIDGE_AUTH=off): every caller may call every operation")
             return None
         path = settings.auth.clients_file or settings.root / "clients.toml"
         clients = load_clients(path, settings.env, operations)
-        return cls(settings.auth, clients, NonceStore(settings.auth.runtime_dir))
+        return cls(settings.auth, clients, NonceStore(runtime))
 
     def soap(self, header: etree._Element | None, request: Request) -> Client:
         """The client a SOAP header's UsernameToken authenticates."""

@@ -8,11 +8,7 @@ opens its own connection, so nothing is shared across fork() and threads need no
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import sqlite3
-import tempfile
-import weakref
 from contextlib import closing
 from pathlib import Path
 
@@ -22,11 +18,7 @@ _SCHEMA = "CREATE TABLE IF NOT EXISTS nonce (key BLOB PRIMARY KEY, expires REAL 
 class NonceStore:
     """remember(client, nonce, expires) is True the first time, False for a replay until expires."""
 
-    def __init__(self, folder: Path | None) -> None:
-        if folder is None:
-            folder = Path(tempfile.mkdtemp(prefix="soapbridge-nonces-"))
-            # Removed when the process that made it exits; forked workers inherit the finalizer, not the right.
-            weakref.finalize(self, _remove_if_owner, folder, os.getpid())
+    def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "nonces.sqlite3"
         with closing(self._connect()) as db:
@@ -45,8 +37,3 @@ class NonceStore:
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10, isolation_level=None)
-
-
-def _remove_if_owner(folder: Path, owner: int) -> None:
-    if os.getpid() == owner:
-        shutil.rmtree(folder, ignore_errors=True)

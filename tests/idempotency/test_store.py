@@ -12,7 +12,7 @@ import pytest
 
 from soapbridge.errors import ConfigError, StoreError
 from soapbridge.idempotency import RedisStore, SqliteStore, Store, open_store
-from soapbridge.settings import Auth, Idempotency, Settings
+from soapbridge.settings import Idempotency, Settings
 from tests.conftest import ROOT
 
 from .conftest import free_port, redis_server
@@ -108,16 +108,17 @@ def _wal(folder: Path) -> bytes:
 
 
 def test_open_store_follows_the_settings(tmp_path: Path, redis_url: str) -> None:
-    def settings(store: str | None, runtime: Path | None = None) -> Settings:
-        return Settings(root=ROOT, auth=Auth(runtime_dir=runtime), idempotency=Idempotency(store=store, ttl=120))
+    def settings(store: str | None) -> Settings:
+        return Settings(root=ROOT, idempotency=Idempotency(store=store, ttl=120))
 
-    chosen = open_store(settings(str(tmp_path / "chosen.sqlite3")))
+    runtime = tmp_path / "runtime"
+    chosen = open_store(settings(str(tmp_path / "chosen.sqlite3")), runtime)
     assert isinstance(chosen, SqliteStore) and chosen.path == tmp_path / "chosen.sqlite3" and chosen.ttl == 120
-    shared = open_store(settings(None, tmp_path / "runtime"))
-    assert isinstance(shared, SqliteStore) and shared.path == tmp_path / "runtime" / "idempotency.sqlite3"
-    assert isinstance(open_store(settings(redis_url)), RedisStore)
+    shared = open_store(settings(None), runtime)
+    assert isinstance(shared, SqliteStore) and shared.path == runtime / "idempotency.sqlite3"
+    assert isinstance(open_store(settings(redis_url), runtime), RedisStore)
     with pytest.raises(ConfigError, match=r"SOAPBRIDGE_IDEMPOTENCY_STORE.*cannot reach the Redis server"):
-        open_store(settings(f"redis://127.0.0.1:{free_port()}/0"))
+        open_store(settings(f"redis://127.0.0.1:{free_port()}/0"), runtime)
 
 
 def test_settings_read_the_environment() -> None:
