@@ -62,6 +62,10 @@ class StylesheetCache:
             self._sheets[path] = Stylesheet(path, str(path.relative_to(self._root)), folder)
         return self._sheets[path]
 
+    def __len__(self) -> int:
+        """How many stylesheets are compiled."""
+        return len(self._sheets)
+
 
 def compile_adapter(
     adapter: AdapterConfig, upstream: Upstream | None, contract: Contract, sheets: StylesheetCache

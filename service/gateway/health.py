@@ -11,8 +11,6 @@ import json
 from typing import Any
 
 from ..engine import Engine
-from ..engine.mapping import Stylesheet
-from ..engine.operations import CompiledOperation
 from .http import Response
 
 JSON = "application/json"
@@ -40,13 +38,8 @@ class Health:
             "ready": loaded and not self.draining,
             "draining": self.draining,
             "wsdls": len(engine.upstreams),
-            "stylesheets": len({sheet.path for op in engine.operations.values() for sheet in _sheets(op)}),
+            "stylesheets": len(engine.stylesheets),
             "operations": len(engine.operations),
             "upstreams": {name: upstream.health() for name, upstream in sorted(engine.upstreams.items())},
         }
 
-
-def _sheets(operation: CompiledOperation) -> list[Stylesheet]:
-    """The operation's stylesheets; a Stylesheet exists only once compiled, so these are all compiled."""
-    steps = [step.request for step in operation.steps]
-    return [operation.response, *steps, *([operation.call.request] if operation.call is not None else [])]
