@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -22,12 +23,37 @@ class QuietHandler(WSGIRequestHandler):
         """Test servers are noisy otherwise; the gateway logs what matters."""
 
 
-def serve_in_background(app: Any, host: str, port: int, name: str) -> tuple[WSGIServer, threading.Thread]:
-    """Serve app on host:port (0 picks a free port) from a daemon thread; shut the server down to stop."""
+@dataclass
+class Background:
+    """A server serving from a daemon thread until stop(), or the end of a `with` block."""
+
+    server: WSGIServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        """Where it listens, as http://host:port."""
+        host, port = self.server.socket.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def serve_in_background(app: Any, host: str, port: int, name: str) -> Background:
+    """Serve app on host:port (0 picks a free port) from a daemon thread."""
     server = make_server(host, port, app, server_class=ThreadingServer, handler_class=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True)
     thread.start()
-    return server, thread
+    return Background(server, thread)
 
 
 def read_body(environ: dict[str, Any]) -> bytes:

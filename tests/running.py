@@ -100,13 +100,8 @@ def running_gateway() -> Iterator[RunningGateway]:
 @contextmanager
 def serving(app: object, name: str = "test-app") -> Iterator[str]:
     """A WSGI app served from a thread on a free loopback port for the length of the block; yields its base URL."""
-    server, thread = serve_in_background(app, "127.0.0.1", 0, name)
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_in_background(app, "127.0.0.1", 0, name) as served:
+        yield served.url
 
 
 @contextmanager

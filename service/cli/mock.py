@@ -62,13 +62,9 @@ def run(arguments: argparse.Namespace) -> int:
         binding=arguments.binding,
         responses_dir=_responses(arguments.responses),
     )
-    server, _ = serve_in_background(mock, arguments.host, arguments.port, name="mock")
-    try:
-        _announce(mock, server.server_address[:2])
+    with serve_in_background(mock, arguments.host, arguments.port, name="mock") as served:
+        _announce(mock, served.server.server_address[:2])
         wait_for_stop(watch_stdin=False)
-    finally:
-        server.shutdown()
-        server.server_close()
     return 0
 
 

@@ -13,13 +13,10 @@ It is served on loopback only: anyone who reaches it can take a system down.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
-from wsgiref.simple_server import WSGIServer
 
-from ..wsgi import StartResponse, read_body, respond, serve_in_background
+from ..wsgi import Background, StartResponse, read_body, respond, serve_in_background
 from .faults import Fault, FaultError, FaultSwitch
 
 #: The admin endpoint never listens anywhere else.
@@ -100,27 +97,9 @@ def _error(start_response: StartResponse, status: str, message: str) -> list[byt
     return _answer(start_response, status, {"error": message})
 
 
-@dataclass
-class RunningAdmin:
-    """The admin endpoint, served from a background thread on loopback."""
-
-    server: WSGIServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return f"http://{ADMIN_HOST}:{self.server.server_port}"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-
-def start_admin(switches: Mapping[str, FaultSwitch], reseed: Mapping[str, Callable[[], None]]) -> RunningAdmin:
+def start_admin(switches: Mapping[str, FaultSwitch], reseed: Mapping[str, Callable[[], None]]) -> Background:
     """Serve the admin endpoint for these systems on a free loopback port, whatever address they listen on.
 
     reseed gives, per system, what puts its data back at the seed.
     """
-    app = AdminApp(switches, reseed)
-    return RunningAdmin(*serve_in_background(app, ADMIN_HOST, 0, name="legacy-admin"))
+    return serve_in_background(AdminApp(switches, reseed), ADMIN_HOST, 0, name="legacy-admin")

@@ -20,8 +20,9 @@ from lxml import etree
 from soapbridge.errors import XmlError
 from soapbridge.legacy import build
 from soapbridge.legacy._server import RunningEmulator, start
-from soapbridge.legacy.admin import RunningAdmin, start_admin
+from soapbridge.legacy.admin import start_admin
 from soapbridge.legacy.billing import NS, BillingEmulator
+from soapbridge.wsgi import Background
 from soapbridge.xmlparse import parse_bytes
 from tests.emulator_admin import EmulatorAdmin
 
@@ -46,7 +47,7 @@ def systems() -> Iterator[dict[str, RunningEmulator]]:
 
 
 @pytest.fixture(scope="module")
-def admin_server(systems: dict[str, RunningEmulator]) -> Iterator[RunningAdmin]:
+def admin_server(systems: dict[str, RunningEmulator]) -> Iterator[Background]:
     def reseed(running: RunningEmulator) -> None:
         running.replace(build(running.emulator.name, ROOT / "wsdl", {}))
 
@@ -59,7 +60,7 @@ def admin_server(systems: dict[str, RunningEmulator]) -> Iterator[RunningAdmin]:
 
 
 @pytest.fixture
-def admin(admin_server: RunningAdmin, systems: dict[str, RunningEmulator]) -> Iterator[EmulatorAdmin]:
+def admin(admin_server: Background, systems: dict[str, RunningEmulator]) -> Iterator[EmulatorAdmin]:
     """The client, with every system normal, counted from zero, and billing's ledger at its seed."""
     client = EmulatorAdmin(admin_server.url)
     for name in systems:
@@ -305,7 +306,7 @@ def test_reset_seeds_again_back_to_normal_from_zero(
 # -- the admin endpoint -----------------------------------------------------------------------
 
 
-def test_admin_listens_on_loopback_only(admin_server: RunningAdmin) -> None:
+def test_admin_listens_on_loopback_only(admin_server: Background) -> None:
     assert admin_server.server.server_address[0] == "127.0.0.1"
     assert admin_server.url.startswith("http://127.0.0.1:")
 
