@@ -42,4 +42,3 @@ class Health:
             "operations": len(engine.operations),
             "upstreams": {name: upstream.health() for name, upstream in sorted(engine.upstreams.items())},
         }
-
