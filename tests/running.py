@@ -104,6 +104,13 @@ def serving(app: object, name: str = "test-app") -> Iterator[str]:
         yield served.url
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on (for a server to take, or for a client to be refused by)."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port: int = probe.getsockname()[1]
+        return port
+
+
 @contextmanager
 def accepting(handle: Callable[[socket.socket, str], None]) -> Iterator[int]:
     """A loopback TCP port for the length of the block; each connection goes to handle(connection, peer),

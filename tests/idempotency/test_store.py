@@ -14,8 +14,9 @@ from soapbridge.errors import ConfigError, StoreError
 from soapbridge.idempotency import RedisStore, SqliteStore, Store, open_store
 from soapbridge.settings import Idempotency, Settings
 from tests.conftest import ROOT
+from tests.running import free_port
 
-from .conftest import free_port, redis_server
+from .conftest import redis_server
 
 StoreFactory = Callable[[float], Store]
 

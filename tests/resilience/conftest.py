@@ -48,12 +48,6 @@ def raw_server(behaviour: Behaviour) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/legacy"
 
 
-def free_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def shorten(project: Path, system: str, **tables: dict[str, float]) -> None:
     """Set keys of an adapter's [timeouts], [retry], [breaker] or [bulkhead] in a project copy."""
     path = project / "adapters" / f"{system}.toml"

@@ -15,7 +15,8 @@ from soapbridge.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailabl
 from soapbridge.upstream.client import UpstreamTransport
 from soapbridge.upstream.deadline import Deadline
 from soapbridge.upstream.envelope import read_answer
-from tests.resilience.conftest import billing, free_port, raw_server
+from tests.resilience.conftest import billing, raw_server
+from tests.running import free_port
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n"
 MARGIN = 1.5
