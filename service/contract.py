@@ -18,6 +18,8 @@ from .xmlcheck import schema_problems
 from .xmlparse import parse_file
 
 FAULT_ELEMENT = "GatewayFault"
+#: The optional SOAP header block that carries an idempotency key for a write operation.
+KEY_ELEMENT = "IdempotencyKey"
 XSD = "http://www.w3.org/2001/XMLSchema"
 EFFECT_SOURCE = "urn:soapbridge:effect"
 EFFECTS = ("read", "write")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..contract import KEY_ELEMENT
 from ..engine import Engine
 from ..errors import RequestError, UpstreamError, UpstreamTimeout
 from ..idempotency import Entry, Store
@@ -32,7 +33,7 @@ from .http import Request
 log = logging.getLogger("soapbridge.idempotency")
 
 #: The SOAP header block that carries a key, as an alternative to the HTTP header.
-KEY_BLOCK = f"{{{CANONICAL}}}IdempotencyKey"
+KEY_BLOCK = f"{{{CANONICAL}}}{KEY_ELEMENT}"
 KEY_HEADER = "Idempotency-Key"
 #: On every answer that is a stored outcome rather than a new call.
 REPLAYED = ("Idempotent-Replayed", "true")

@@ -19,14 +19,13 @@ from collections.abc import Iterable
 from lxml import etree
 
 from .._spyne import Application, Fault, ServiceBase, Soap11, Soap12, Wsdl11, rpc, unregister_application
-from ..contract import FAULT_ELEMENT, Contract
+from ..contract import FAULT_ELEMENT, KEY_ELEMENT, Contract
 from ..namespaces import WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
 
 SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
 BINDING_NS = {"1.1": WSDL_SOAP11, "1.2": WSDL_SOAP12}
 ADDRESS_PLACEHOLDER = "http://soapbridge.invalid/address"
 SERVICE_NAME = "Soapbridge"
-KEY_HEADER = "IdempotencyKey"
 
 
 def soap_action(contract: Contract, operation: str) -> str:
@@ -119,17 +118,17 @@ def _document_operations(wsdl: etree._Element, contract: Contract) -> None:
 
 def _declare_key_header(wsdl: etree._Element, contract: Contract, version: str) -> None:
     """cn:IdempotencyKey as a header of each write operation's input, from its own message."""
-    message = etree.Element(f"{{{WSDL11}}}message", name=KEY_HEADER)
+    message = etree.Element(f"{{{WSDL11}}}message", name=KEY_ELEMENT)
     etree.SubElement(
         message, f"{{{WSDL11}}}documentation"
     ).text = "Optional on the write operations: an idempotency key, the same as the HTTP header Idempotency-Key."
-    etree.SubElement(message, f"{{{WSDL11}}}part", name=KEY_HEADER, element=f"cn:{KEY_HEADER}")
+    etree.SubElement(message, f"{{{WSDL11}}}part", name=KEY_ELEMENT, element=f"cn:{KEY_ELEMENT}")
     wsdl.findall(f"{{{WSDL11}}}message")[-1].addnext(message)
     for operation in wsdl.iterfind(f"{{{WSDL11}}}binding/{{{WSDL11}}}operation"):
         canonical = contract.operations.get(operation.get("name", ""))
         if canonical is not None and not canonical.read_only:
             body = operation.find(f"{{{WSDL11}}}input/{{{BINDING_NS[version]}}}body")
-            header = etree.Element(f"{{{BINDING_NS[version]}}}header", message=f"cn:{KEY_HEADER}", part=KEY_HEADER)
+            header = etree.Element(f"{{{BINDING_NS[version]}}}header", message=f"cn:{KEY_ELEMENT}", part=KEY_ELEMENT)
             header.set("use", "literal")
             body.addnext(header)
 
