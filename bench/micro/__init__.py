@@ -1,0 +1,1 @@
+"""Micro-benchmarks: one stage or one function at a time, in one process."""
