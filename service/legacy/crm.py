@@ -42,10 +42,10 @@ SYSTEM_ID = "ERPCLNT100"
 LOGON_FAILED = "Logon failed: the WS-Security UsernameToken was not accepted"
 
 
-def build(wsdl_root: Path, env: Mapping[str, str]) -> Emulator:
-    """A CRM with freshly seeded customers, accepting only the account env names."""
+def build(wsdl_root: Path, env: Mapping[str, str], seed: Iterable[CustomerRecord] = SEED) -> Emulator:
+    """A CRM with freshly seeded customers (the benchmark brings its own), accepting only the account env names."""
     verifier = UsernameTokenVerifier(*_account(env))
-    master = CustomerMaster(SEED)
+    master = CustomerMaster(seed)
     handlers: dict[str, Handler] = {
         _qname("Z_CRM_CUSTOMER_READ"): master.read,
         _qname("Z_CRM_CUSTOMER_SEARCH"): master.search,
