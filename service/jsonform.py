@@ -13,12 +13,13 @@ Rules:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
-import xmlschema
 from lxml import etree
 
 from .errors import RequestError
@@ -37,10 +38,16 @@ class Shape:
     children: tuple[Shape, ...] = ()
     by_tag: dict[str, Shape] = field(default_factory=dict, compare=False, repr=False)
     by_key: dict[str, Shape] = field(default_factory=dict, compare=False, repr=False)
+    #: The key as JSON text with its colon, written once here rather than for every element.
+    label: str = field(default="", compare=False, repr=False)
+    #: A simple element's text to its JSON text (None for a complex element).
+    scalar: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
 
 
 def load_shapes(xsd: Path) -> dict[str, Shape]:
     """The shape of every top-level element of the XSD, keyed by local name."""
+    import xmlschema  # only here, at start-up: the serving path walks the shapes, never the schema
+
     schema = xmlschema.XMLSchema(str(xsd), allow="sandbox", defuse="always")
     assert schema.meta_schema is not None
     integer = schema.meta_schema.types["integer"]
@@ -50,8 +57,10 @@ def load_shapes(xsd: Path) -> dict[str, Shape]:
 def _shape(element: Any, integer: Any) -> Shape:
     xsd_type = element.type
     repeated = element.max_occurs is None or element.max_occurs > 1
+    label = json.dumps(element.local_name) + ":"
     if xsd_type.is_simple():
-        return Shape(element.name, element.local_name, _kind(xsd_type, integer), repeated)
+        kind = _kind(xsd_type, integer)
+        return Shape(element.name, element.local_name, kind, repeated, label=label, scalar=_SCALARS[kind])
     children = tuple(_shape(child, integer) for child in xsd_type.content.iter_elements())
     return Shape(
         element.name,
@@ -61,6 +70,7 @@ def _shape(element: Any, integer: Any) -> Shape:
         children,
         {c.tag: c for c in children},
         {c.key: c for c in children},
+        label,
     )
 
 
@@ -82,50 +92,75 @@ def to_json(element: etree._Element, shape: Shape) -> str:
 
 
 def _write_object(element: etree._Element, shape: Shape, out: list[str]) -> None:
+    groups = _children_by_tag(element, shape)
+    separator = "{"
+    for child_shape in shape.children:
+        items = groups.get(child_shape.tag)
+        scalar = child_shape.scalar
+        if child_shape.repeated:
+            out.append(separator + child_shape.label + "[")
+            if items is not None:
+                _write_items(items, child_shape, out)
+            out.append("]")
+        elif items is None:
+            continue
+        elif scalar is not None:  # the commonest case by far, kept free of any further call
+            out.append(separator + child_shape.label + scalar(items[0].text or ""))
+        else:
+            out.append(separator + child_shape.label)
+            _write_object(items[0], child_shape, out)
+        separator = ","
+    out.append("}" if separator == "," else "{}")
+
+
+def _children_by_tag(element: etree._Element, shape: Shape) -> dict[str, list[etree._Element]]:
+    """The element's children grouped by tag; a child the shape does not know is refused."""
     groups: dict[str, list[etree._Element]] = {}
     for child in element.iterchildren(tag=etree.Element):
-        groups.setdefault(child.tag, []).append(child)
-    stray = next((tag for tag in groups if tag not in shape.by_tag), None)
-    if stray is not None:
+        items = groups.get(child.tag)
+        if items is None:
+            groups[child.tag] = [child]
+        else:
+            items.append(child)
+    if not groups.keys() <= shape.by_tag.keys():
+        stray = next(tag for tag in groups if tag not in shape.by_tag)
         raise RequestError(f"{etree.QName(stray).localname} is not part of {shape.key}")
-    written = 0
-    out.append("{")
-    for child_shape in shape.children:
-        items = groups.get(child_shape.tag, [])
-        if items or child_shape.repeated:
-            out.append(("," if written else "") + json.dumps(child_shape.key) + ":")
-            _write_value(items, child_shape, out)
-            written += 1
-    out.append("}")
+    return groups
 
 
-def _write_value(items: list[etree._Element], shape: Shape, out: list[str]) -> None:
-    if shape.repeated:
-        out.append("[")
-        for index, item in enumerate(items):
-            out.append("," if index else "")
-            _write_one(item, shape, out)
-        out.append("]")
-    else:
-        _write_one(items[0], shape, out)
+def _write_items(items: list[etree._Element], shape: Shape, out: list[str]) -> None:
+    """The items, comma-separated: objects for a complex shape, else each text through the shape's scalar."""
+    scalar = shape.scalar
+    if scalar is not None:
+        out.append(",".join([scalar(item.text or "") for item in items]))
+        return
+    for index, item in enumerate(items):
+        if index:
+            out.append(",")
+        _write_object(item, shape, out)
 
 
-def _write_one(element: etree._Element, shape: Shape, out: list[str]) -> None:
-    if shape.kind == "complex":
-        _write_object(element, shape, out)
-    else:
-        out.append(_scalar(element.text or "", shape.kind))
+def _boolean(text: str) -> str:
+    return "true" if text.strip() in ("true", "1") else "false"
 
 
-def _scalar(text: str, kind: str) -> str:
-    text = text.strip() if kind != "string" else text
-    if kind == "boolean":
-        return "true" if text in ("true", "1") else "false"
-    if kind in ("integer", "decimal"):
-        return str(Decimal(text))
-    if kind in ("float", "double") and text not in ("INF", "-INF", "NaN"):
-        return str(Decimal(text))
-    return json.dumps(text, ensure_ascii=False)
+def _number(text: str) -> str:
+    return str(Decimal(text.strip()))
+
+
+def _floating(text: str) -> str:
+    text = text.strip()
+    return encode_basestring(text) if text in ("INF", "-INF", "NaN") else str(Decimal(text))
+
+
+_SCALARS: dict[str, Callable[[str], str]] = {
+    "string": encode_basestring,  # what json.dumps(text, ensure_ascii=False) calls, without its set-up
+    "boolean": _boolean,
+    "integer": _number,
+    "decimal": _number,
+    "float": _floating,
+    "double": _floating,
+}
 
 
 # -- JSON -> XML ------------------------------------------------------------------------------
