@@ -34,12 +34,11 @@ from soapbridge.legacy._server import RunningEmulator, start
 from soapbridge.soapenv import content_type, fault, serialize, wrap
 
 from .project import CHECKOUT
+from .reference import CANONICAL, binding
 from .scenarios import Scenario, customers, scenarios, upstream_baseline
 
 #: Adapters that talk to another system's emulator (same WSDL, same data).
 EMULATED_BY = {"crm_archive": "crm"}
-WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
-WSDL_SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
 #: (b"/system", SOAPAction) -> the recordings to choose from by their markers.
 Table = dict[tuple[bytes, bytes], list["Recording"]]
 
@@ -71,7 +70,7 @@ def record(project: Path = CHECKOUT, requests: Iterable[Scenario] | None = None)
     wanted = list(requests) if requests is not None else [*scenarios(), upstream_baseline()]
     accounts = {"SOAPBRIDGE_CRM_USERNAME": "bench", "SOAPBRIDGE_CRM_PASSWORD": secrets.token_urlsafe(16)}
     accounts |= {"SOAPBRIDGE_MAILING_USERNAME": "bench", "SOAPBRIDGE_MAILING_PASSWORD": secrets.token_urlsafe(16)}
-    calls = [call for scenario in wanted if scenario.canonical for call in legacy_calls(project, scenario, accounts)]
+    calls = [legacy_call(project, scenario, accounts) for scenario in wanted if scenario.canonical]
     running = {name: _emulate(name, project, accounts) for name in {EMULATED_BY.get(c.system, c.system) for c in calls}}
     table: Table = {}
     try:
@@ -88,31 +87,24 @@ def record(project: Path = CHECKOUT, requests: Iterable[Scenario] | None = None)
     return table
 
 
-def legacy_calls(project: Path, scenario: Scenario, accounts: dict[str, str]) -> list[LegacyCall]:
-    """The legacy request of every adapter that serves the scenario's operation (the CRM and its archive)."""
-    calls = []
+def legacy_call(project: Path, scenario: Scenario, accounts: dict[str, str]) -> LegacyCall:
+    """The legacy request of the adapter that serves the scenario: the first whose route takes the canonical
+    request, else the one without a route (as the gateway routes). Only that system gets a recording."""
+    request = etree.fromstring(scenario.canonical)
+    serving = []
     for path in sorted((project / "adapters").glob("*.toml")):
         adapter = tomllib.loads(path.read_text())
         operation = adapter.get("operations", {}).get(scenario.operation, {})
-        if not operation.get("upstream"):
+        if operation.get("upstream"):
+            serving.append((path.stem, adapter, operation))
+    for system, adapter, operation in sorted(serving, key=lambda serves: "route" not in serves[2]):
+        namespaces = {"cn": CANONICAL, **adapter.get("namespaces", {})}
+        if "route" in operation and not request.xpath(f"boolean({operation['route']})", namespaces=namespaces):
             continue
-        stylesheet = etree.XSLT(etree.parse(str(project / operation["request"])))
-        body = stylesheet(etree.fromstring(scenario.canonical)).getroot()
-        version, action = legacy_binding(project / adapter["system"]["wsdl"], operation["upstream"])
-        credentials = _credentials(adapter.get("credentials", {}), accounts)
-        calls.append(LegacyCall(path.stem, action, version, body, credentials))
-    return calls
-
-
-def legacy_binding(wsdl: Path, operation: str) -> tuple[str, str]:
-    """(SOAP version, soapAction) of an operation in a legacy WSDL's binding."""
-    found = etree.parse(str(wsdl)).xpath(
-        "//wsdl:binding/wsdl:operation[@name=$name]/*[local-name()='operation']",
-        namespaces={"wsdl": WSDL_NS},
-        name=operation,
-    )
-    version = "1.2" if etree.QName(found[0]).namespace == WSDL_SOAP12 else "1.1"
-    return version, found[0].get("soapAction", "")
+        body = etree.XSLT(etree.parse(str(project / operation["request"])))(request).getroot()
+        version, action = binding(project / adapter["system"]["wsdl"], operation["upstream"])
+        return LegacyCall(system, action, version, body, _credentials(adapter.get("credentials", {}), accounts))
+    raise LookupError(f"no adapter of {project} serves {scenario.key}")
 
 
 def markers(body: etree._Element) -> tuple[bytes, ...]:

@@ -1,0 +1,213 @@
+"""The reference proxy: the same work as the gateway's core path with nothing else, the practical limit of the stack.
+
+    SOAPBRIDGE_HOME=<project> BENCH_UPSTREAM=<canned upstream> python -m gunicorn -k gthread -w 2 --threads 8 \\
+        -b 127.0.0.1:PORT bench.reference:app
+
+Per request: parse (a hardened lxml parser, like the gateway's), apply the project's own request stylesheet,
+post the legacy envelope with a pooled urllib3 client, parse the answer, apply the project's response
+stylesheet (with the request's simple fields as xsl:params, as the engine passes them), serialise.
+/soap11 takes and answers a SOAP 1.1 envelope; /json/<Operation> walks JSON to the canonical request and the
+canonical response back to JSON (one object per element, arrays for repeated siblings, text as strings).
+A `route` in an adapter file picks the adapter as the gateway does. Nothing else: no validation, no
+authentication, no WS-Security, no fault mapping, no retries. It reads the adapter files with tomllib and
+never imports soapbridge.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from lxml import etree
+
+CANONICAL = "urn:soapbridge:canonical:v1"
+ENVELOPES = {"1.1": "http://schemas.xmlsoap.org/soap/envelope/", "1.2": "http://www.w3.org/2003/05/soap-envelope"}
+MEDIA = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
+XSL = "http://www.w3.org/1999/XSL/Transform"
+WSDL = "http://schemas.xmlsoap.org/wsdl/"
+PARSER_OPTIONS: dict[str, Any] = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+_local = threading.local()
+
+
+class Transform:
+    """A compiled stylesheet, one copy per thread (an XSLT called from another thread copies itself each call)."""
+
+    def __init__(self, path: Path) -> None:
+        self.document = etree.parse(str(path))
+        self.params = frozenset(p.get("name", "") for p in self.document.getroot().iterchildren(f"{{{XSL}}}param"))
+        self.key = str(path)
+        self._compile()
+
+    def __call__(self, source: etree._Element, params: dict[str, str] | None = None) -> etree._Element:
+        sheets: dict[str, etree.XSLT] = _local.__dict__.setdefault("sheets", {})
+        transform = sheets.get(self.key) or sheets.setdefault(self.key, self._compile())
+        quoted = {name: etree.XSLT.strparam(value) for name, value in (params or {}).items() if name in self.params}
+        return transform(source, **quoted).getroot()
+
+    def _compile(self) -> etree.XSLT:
+        return etree.XSLT(self.document, access_control=etree.XSLTAccessControl.DENY_ALL)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One adapter's upstream operation: where to post, how to map there and back."""
+
+    url: str
+    version: str
+    headers: dict[str, str]
+    request: Transform
+    response: Transform
+    route: etree.XPath | None
+
+
+def load(project: Path, upstream: str) -> dict[str, list[Target]]:
+    """Every adapter's mapped operations by canonical name, routed ones first, in adapter-file order."""
+    sheets: dict[Path, Transform] = {}
+    operations: dict[str, list[Target]] = {}
+    for path in sorted((project / "adapters").glob("*.toml")):
+        adapter = tomllib.loads(path.read_text())
+        namespaces = {"cn": CANONICAL, **adapter.get("namespaces", {})}
+        for name, table in adapter.get("operations", {}).items():
+            if not table.get("upstream"):
+                continue
+            version, action = binding(project / adapter["system"]["wsdl"], table["upstream"])
+            route = etree.XPath(f"boolean({table['route']})", namespaces=namespaces) if "route" in table else None
+            operations.setdefault(name, []).append(
+                Target(
+                    f"{upstream}/{adapter['system']['name']}",
+                    version,
+                    _headers(version, action),
+                    _sheet(sheets, project / table["request"]),
+                    _sheet(sheets, project / table["response"]),
+                    route,
+                )
+            )
+    return {name: sorted(targets, key=lambda target: target.route is None) for name, targets in operations.items()}
+
+
+def binding(wsdl: Path, operation: str) -> tuple[str, str]:
+    """(SOAP version, soapAction) of a legacy operation, from its WSDL's binding."""
+    found = etree.parse(str(wsdl)).xpath(
+        "//w:binding/w:operation[@name=$name]/*[local-name()='operation']", namespaces={"w": WSDL}, name=operation
+    )[0]
+    return ("1.2" if "soap12" in etree.QName(found).namespace else "1.1"), found.get("soapAction", "")
+
+
+def _headers(version: str, action: str) -> dict[str, str]:
+    if version == "1.2":
+        return {"Content-Type": f'{MEDIA["1.2"]}; action="{action}"'}
+    return {"Content-Type": MEDIA["1.1"], "SOAPAction": f'"{action}"'}
+
+
+def _sheet(sheets: dict[Path, Transform], path: Path) -> Transform:
+    return sheets.get(path) or sheets.setdefault(path, Transform(path))
+
+
+class Reference:
+    """The WSGI app: /soap11 and /json/<Operation>, mapped and proxied."""
+
+    def __init__(self, operations: dict[str, list[Target]]) -> None:
+        self.operations = operations
+        self.http = urllib3.PoolManager(maxsize=32, block=False, retries=False)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "/")
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        try:
+            if path == "/soap11":
+                media, answer = MEDIA["1.1"], envelope(self.call(payload(parse(body))), "1.1")
+            elif path.startswith("/json/"):
+                request = from_json(path[len("/json/") :], json.loads(body))
+                media, answer = (
+                    "application/json",
+                    json.dumps(to_json(self.call(request)), separators=(",", ":")).encode(),
+                )
+            else:
+                raise LookupError(f"nothing at {path}")
+        except Exception as exc:
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [f"reference: {type(exc).__name__}: {exc}".encode()]
+        start_response("200 OK", [("Content-Type", media), ("Content-Length", str(len(answer)))])
+        return [answer]
+
+    def call(self, request: etree._Element) -> etree._Element:
+        target = self.target(etree.QName(request).localname, request)
+        legacy = envelope(target.request(request), target.version, prefix="soapenv")
+        answer = self.http.request("POST", target.url, body=legacy, headers=target.headers)
+        if answer.status != 200:
+            raise RuntimeError(f"{target.url} answered {answer.status}")
+        params = request_fields(request) if target.response.params else None
+        return target.response(payload(parse(answer.data)), params)
+
+    def target(self, operation: str, request: etree._Element) -> Target:
+        for target in self.operations[operation]:
+            if target.route is None or target.route(request):
+                return target
+        raise LookupError(f"no adapter's route takes this {operation}")
+
+
+def parse(data: bytes) -> etree._Element:
+    parser = _local.__dict__.get("parser") or _local.__dict__.setdefault("parser", etree.XMLParser(**PARSER_OPTIONS))
+    return etree.fromstring(data, parser)
+
+
+def payload(envelope: etree._Element) -> etree._Element:
+    """The Body's one child, whichever SOAP version."""
+    return envelope[-1][0]
+
+
+def envelope(body: etree._Element, version: str, prefix: str = "soap") -> bytes:
+    namespace = ENVELOPES[version]
+    root = etree.Element(f"{{{namespace}}}Envelope", nsmap={prefix: namespace})
+    etree.SubElement(root, f"{{{namespace}}}Body").append(body)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+
+
+def request_fields(request: etree._Element) -> dict[str, str]:
+    return {etree.QName(child).localname: child.text or "" for child in request if len(child) == 0}
+
+
+def from_json(operation: str, value: dict[str, Any]) -> etree._Element:
+    element = etree.Element(f"{{{CANONICAL}}}{operation}", nsmap={"cn": CANONICAL})
+    _fill(element, value)
+    return element
+
+
+def _fill(parent: etree._Element, value: Any) -> None:
+    if not isinstance(value, dict):
+        parent.text = value if isinstance(value, str) else json.dumps(value)
+        return
+    for key, item in value.items():
+        for one in item if isinstance(item, list) else [item]:
+            _fill(etree.SubElement(parent, f"{{{CANONICAL}}}{key}"), one)
+
+
+def to_json(element: etree._Element) -> Any:
+    if len(element) == 0:
+        return element.text or ""
+    result: dict[str, Any] = {}
+    for child in element:
+        key, value = etree.QName(child).localname, to_json(child)
+        if key not in result:
+            result[key] = value
+        elif isinstance(result[key], list):
+            result[key].append(value)
+        else:
+            result[key] = [result[key], value]
+    return result
+
+
+def create_app(env: dict[str, str] | None = None) -> Reference:
+    env = dict(os.environ if env is None else env)
+    project = Path(env.get("SOAPBRIDGE_HOME") or Path(__file__).resolve().parent.parent)
+    return Reference(load(project, env["BENCH_UPSTREAM"].rstrip("/")))
+
+
+app = create_app() if os.environ.get("BENCH_UPSTREAM") else None
