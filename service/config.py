@@ -115,6 +115,9 @@ class OperationConfig:
     idempotent: bool | None = None
     #: The operation's own timeouts, else the adapter's.
     timeouts: Timeouts | None = None
+    #: An XPath 1.0 test on the canonical request: this adapter serves the request when it holds (content-based
+    #: routing among the adapters serving one operation); None serves every request no other adapter's route takes.
+    route: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,12 +143,12 @@ class AdapterConfig:
 
 
 def load_adapters(settings: Settings) -> list[AdapterConfig]:
-    """Every adapters/*.toml, in name order; a canonical operation may be served by one adapter only."""
+    """Every adapters/*.toml, in name order; of the adapters serving one operation, all but one have a route."""
     files = sorted(settings.adapters_dir.glob("*.toml"))
     if not files:
         raise ConfigError("no adapter files (*.toml)", file=str(settings.adapters_dir))
     adapters = [load_adapter(path, settings) for path in files]
-    _refuse_duplicate_operations(adapters)
+    _refuse_second_default(adapters)
     return adapters
 
 
@@ -331,7 +334,7 @@ def _operations(top: Table, settings: Settings, timeouts: Timeouts) -> dict[str,
 
 
 def _operation(name: str, table: Table, settings: Settings, timeouts: Timeouts) -> OperationConfig:
-    table.only("upstream", "request", "response", "steps", "idempotent", "timeouts")
+    table.only("upstream", "request", "response", "steps", "idempotent", "timeouts", "route")
     upstream = table.text("upstream", "the legacy operation's name")
     request = _optional_file(table, "request", settings)
     if upstream and request is None:
@@ -344,8 +347,11 @@ def _operation(name: str, table: Table, settings: Settings, timeouts: Timeouts) 
         raise table.error("response", "missing; expected the response stylesheet's path")
     idempotent = table.optional("idempotent", bool, "true or false", None)  # type: ignore[arg-type]
     own = table.table("timeouts")
+    route = table.text("route", "an XPath 1.0 expression")
+    if route is not None and not route.strip():
+        raise table.error("route", "empty; expected an XPath 1.0 expression, or no route key")
     return OperationConfig(
-        name, response, upstream, request, steps, idempotent, _timeouts(own, timeouts) if own else None
+        name, response, upstream, request, steps, idempotent, _timeouts(own, timeouts) if own else None, route
     )
 
 
@@ -370,12 +376,18 @@ def _optional_file(table: Table, key: str, settings: Settings) -> Path | None:
     return path
 
 
-def _refuse_duplicate_operations(adapters: list[AdapterConfig]) -> None:
-    owner: dict[str, str] = {}
+def _refuse_second_default(adapters: list[AdapterConfig]) -> None:
+    """Two adapters serving one operation without a route: which one a request reaches would be arbitrary."""
+    default: dict[str, str] = {}
     for adapter in adapters:
-        for name in adapter.operations:
-            if name in owner:
+        for name, operation in adapter.operations.items():
+            if operation.route is not None:
+                continue
+            if name in default:
                 raise ConfigError(
-                    f"{name} is already served by {owner[name]}.toml", file=str(adapter.file), key=f"operations.{name}"
+                    f"{name} is already served by {default[name]}.toml, and neither says which requests it takes; "
+                    "give one of them a route",
+                    file=str(adapter.file),
+                    key=f"operations.{name}",
                 )
-            owner[name] = adapter.name
+            default[name] = adapter.name

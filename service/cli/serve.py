@@ -127,7 +127,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
     def __init__(self, app: Gateway, arguments: argparse.Namespace, grace_period: int) -> None:
         self.application = app
-        longest = max((operation.timeouts.deadline for operation in app.engine.operations.values()), default=0)
+        served = (operation for routed in app.engine.operations.values() for operation in routed.adapters)
+        longest = max((operation.timeouts.deadline for operation in served), default=0)
         self.options = {
             "bind": f"{arguments.host}:{arguments.port}",
             "workers": arguments.workers,

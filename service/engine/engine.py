@@ -22,6 +22,7 @@ from ..settings import Settings
 from ..upstream.client import Upstream
 from ..upstream.deadline import Deadline
 from .operations import CompiledOperation, StylesheetCache, UpstreamCall, compile_adapter
+from .routing import RoutedOperation
 
 UpstreamFactory = Callable[[AdapterConfig], Upstream]
 
@@ -35,10 +36,12 @@ class Engine:
         self.adapters = load_adapters(settings)
         self.upstreams = {a.name: upstream_factory(a) for a in self.adapters if a.wsdl is not None}
         self.stylesheets = StylesheetCache(settings.root)
-        self.operations: dict[str, CompiledOperation] = {}
+        served: dict[str, list[CompiledOperation]] = {}
         for adapter in self.adapters:
             for compiled in compile_adapter(adapter, self.upstreams.get(adapter.name), self.contract, self.stylesheets):
-                self.operations[compiled.name] = compiled
+                served.setdefault(compiled.name, []).append(compiled)
+        #: Each canonical operation the gateway serves, and the adapters that serve it.
+        self.operations = {name: RoutedOperation.of(adapters) for name, adapters in served.items()}
         _check_steps(self.operations, self.adapters)
 
     def call(self, name: str, request: etree._Element, deadline: Deadline | None = None) -> etree._Element:
@@ -46,17 +49,26 @@ class Engine:
 
         Its deadline starts now, or, for a composite's step, is what is left of the composite's if that ends first.
         """
-        operation = self.operations.get(name)
-        if operation is None:
-            raise RequestError(f"{name} is not an operation of this gateway")
+        routed = self._served(name)
+        if request.tag != routed.contract.request:
+            raise RequestError(f"{name} expects {routed.contract.request}, got {request.tag}")
+        self.contract.validate(request)
+        operation = routed.choose(request)
         seconds = operation.timeouts.deadline
         deadline = Deadline(seconds) if deadline is None else deadline.within(seconds)
-        if request.tag != operation.contract.request:
-            raise RequestError(f"{name} expects {operation.contract.request}, got {request.tag}")
-        self.contract.validate(request)
         response = self._run(operation, request, deadline)
         self._check_response(operation, response)
         return response
+
+    def route(self, name: str, request: etree._Element) -> CompiledOperation:
+        """The adapter's operation that serves this request of the canonical operation `name`."""
+        return self._served(name).choose(request)
+
+    def _served(self, name: str) -> RoutedOperation:
+        routed = self.operations.get(name)
+        if routed is None:
+            raise RequestError(f"{name} is not an operation of this gateway")
+        return routed
 
     def _run(self, operation: CompiledOperation, request: etree._Element, deadline: Deadline) -> etree._Element:
         params = request_fields(request) if operation.response.params else {}
@@ -127,25 +139,26 @@ def request_fields(request: etree._Element) -> dict[str, str]:
     }
 
 
-def _check_steps(operations: dict[str, CompiledOperation], adapters: list[AdapterConfig]) -> None:
-    files = {name: adapter.file for adapter in adapters for name in adapter.operations}
-    for operation in operations.values():
+def _check_steps(operations: dict[str, RoutedOperation], adapters: list[AdapterConfig]) -> None:
+    files = {adapter.name: adapter.file for adapter in adapters}
+    for operation in (served for routed in operations.values() for served in routed.adapters):
         for index, step in enumerate(operation.steps):
             if step.call not in operations:
                 raise ConfigError(
                     f"calls {step.call}, which no adapter serves",
-                    file=str(files[operation.name]),
+                    file=str(files[operation.system]),
                     key=f"operations.{operation.name}.steps[{index}].call",
                 )
             if _reaches(operations, step.call, operation.name):
                 raise ConfigError(
                     f"calls {step.call}, which calls {operation.name} back",
-                    file=str(files[operation.name]),
+                    file=str(files[operation.system]),
                     key=f"operations.{operation.name}.steps[{index}].call",
                 )
 
 
-def _reaches(operations: dict[str, CompiledOperation], start: str, target: str) -> bool:
+def _reaches(operations: dict[str, RoutedOperation], start: str, target: str) -> bool:
+    """Whether the steps of start's adapters (any route) lead to target."""
     seen: set[str] = set()
     pending = [start]
     while pending:
@@ -154,5 +167,5 @@ def _reaches(operations: dict[str, CompiledOperation], start: str, target: str) 
             return True
         if name not in seen:
             seen.add(name)
-            pending.extend(step.call for step in operations[name].steps)
+            pending.extend(step.call for served in operations[name].adapters for step in served.steps)
     return False

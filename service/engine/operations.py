@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
+
 from ..config import AdapterConfig, OperationConfig, Timeouts
 from ..contract import Contract, Operation
 from ..errors import ConfigError
@@ -42,6 +44,8 @@ class CompiledOperation:
     timeouts: Timeouts
     call: UpstreamCall | None = None
     steps: tuple[CompiledStep, ...] = ()
+    #: The adapter file's route, compiled: true for the requests this adapter serves; None serves the rest.
+    route: etree.XPath | None = None
 
     @property
     def name(self) -> str:
@@ -90,7 +94,24 @@ def _compile(
         timeouts=op.timeouts or adapter.timeouts,
         call=_upstream_call(adapter, op, upstream, sheets, canonical),
         steps=tuple(CompiledStep(step.name, step.call, sheets.get(step.request)) for step in op.steps),
+        route=compile_route(adapter, op, contract.namespace),
     )
+
+
+def compile_route(adapter: AdapterConfig, op: OperationConfig, namespace: str) -> etree.XPath | None:
+    """The route as a boolean test on the canonical request; prefix cn is the canonical namespace."""
+    if op.route is None:
+        return None
+    namespaces = {"cn": namespace, **adapter.namespaces}
+    try:
+        etree.XPath(op.route, namespaces=namespaces)  # alone, so that "a) or (b" cannot pass inside boolean()
+        test = etree.XPath(f"boolean({op.route})", namespaces=namespaces)
+        test(etree.Element("probe"))  # an unknown prefix or function only shows when evaluated
+    except etree.XPathError as exc:
+        raise ConfigError(
+            f"not a valid XPath 1.0 expression: {exc}", file=str(adapter.file), key=f"operations.{op.name}.route"
+        ) from exc
+    return test
 
 
 def _upstream_call(

@@ -121,7 +121,7 @@ class _Keyed:
         self.payload = payload
         self.scope = scope
         self.key = key
-        self.compiled = once.engine.operations[operation]
+        self.compiled = once.engine.route(operation, payload)
         self.fingerprint = fingerprint(payload)
 
     def run(self) -> Outcome:

@@ -2,10 +2,10 @@
 
 Checked, without the network and without credentials: the canonical XSD compiles; every
 adapter file parses; every WSDL loads and has the SOAP port the adapter calls; every upstream
-operation named exists in that port's binding; every operation is canonical and served by one
-adapter; every step calls a served operation; every stylesheet compiles; every golden pair of
-every stylesheet still holds. A credential variable that is not set is a note, not a failure:
-`serve` still refuses to start without it.
+operation named exists in that port's binding; every operation is canonical, and of the adapters
+serving it at most one has no route; every route compiles; every step calls a served operation;
+every stylesheet compiles; every golden pair of every stylesheet still holds. A credential
+variable that is not set is a note, not a failure: `serve` still refuses to start without it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from lxml import etree
 from ..config import AdapterConfig, OperationConfig
 from ..contract import Contract
 from ..engine.mapping import Stylesheet
-from ..engine.operations import StylesheetCache
+from ..engine.operations import StylesheetCache, compile_route
 from ..errors import ConfigError, MappingError, WsdlError
 from ..settings import Settings
 from ..wsdlmodel import Binding, load_wsdl
@@ -93,12 +93,18 @@ def _load(path: Path, settings: Settings) -> AdapterConfig | Row:
 
 
 def _owners(adapters: list[AdapterConfig]) -> dict[str, str]:
-    """The adapter serving each canonical operation: the first one, in file order."""
-    owners: dict[str, str] = {}
+    """The adapter serving each canonical operation when no route takes a request: the first without a route.
+
+    An operation whose adapters all have routes gets its first adapter, so that it still counts as served.
+    """
+    first: dict[str, str] = {}
+    default: dict[str, str] = {}
     for adapter in adapters:
-        for name in adapter.operations:
-            owners.setdefault(name, adapter.name)
-    return owners
+        for name, op in adapter.operations.items():
+            first.setdefault(name, adapter.name)
+            if op.route is None:
+                default.setdefault(name, adapter.name)
+    return first | default
 
 
 class _Project:
@@ -154,8 +160,13 @@ class _Project:
         if self.contract is not None and op.name not in self.contract.operations:
             known = ", ".join(self.contract.operations)
             problems.append(f"{key}: not a canonical operation; the canonical XSD defines: {known}")
-        if self.owners.get(op.name) != adapter.name:
-            problems.append(f"{key}: already served by {self.owners[op.name]}.toml")
+        if op.route is None and self.owners.get(op.name) != adapter.name:
+            problems.append(f"{key}: already served by {self.owners[op.name]}.toml without a route")
+        if op.route is not None and self.contract is not None:
+            try:
+                compile_route(adapter, op, self.contract.namespace)
+            except ConfigError as exc:
+                problems.append(relative(exc.message, self.settings.root))
         if op.upstream and binding is not None:
             try:
                 legacy_operation(binding, adapter, op.name)

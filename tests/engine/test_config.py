@@ -120,7 +120,7 @@ def test_an_invalid_fault_xpath_is_refused(project: Path) -> None:
     assert error.key == "faults[0].when" and "XPath" in error.message
 
 
-def test_one_operation_one_adapter(project: Path) -> None:
+def test_two_adapters_without_a_route_for_one_operation_are_refused(project: Path) -> None:
     shutil.copy(project / "adapters" / "weather.toml", project / "adapters" / "weather2.toml")
     edit(project, "weather2", 'name = "weather"', 'name = "weather2"')
     with pytest.raises(ConfigError, match=r"already served by weather\.toml"):
@@ -145,7 +145,8 @@ def test_idempotent_defaults_to_the_contract_and_timeouts_to_the_adapter(project
         "[operations.GetForecast.timeouts]\ndeadline = 3\n\n[operations.GetForecast]",
     )
     engine = Engine(Settings(root=project, env=CREDENTIALS))
-    idempotent = {name: op.call.idempotent for name, op in engine.operations.items() if op.call}
+    served = {name: routed.adapters[0] for name, routed in engine.operations.items()}
+    idempotent = {name: op.call.idempotent for name, op in served.items() if op.call}
     assert idempotent == {
         "GetCustomer": True,
         "SearchCustomers": True,
@@ -156,6 +157,6 @@ def test_idempotent_defaults_to_the_contract_and_timeouts_to_the_adapter(project
         "GetCurrentWeather": True,
         "GetForecast": True,
     }
-    forecast, current = engine.operations["GetForecast"].timeouts, engine.operations["GetCurrentWeather"].timeouts
+    forecast, current = served["GetForecast"].timeouts, served["GetCurrentWeather"].timeouts
     assert (forecast.connect, forecast.operation, forecast.deadline) == (2.0, 10.0, 3.0)
     assert current.deadline == 15.0

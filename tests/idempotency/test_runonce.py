@@ -54,6 +54,9 @@ class FakeEngine:
         self.calls += 1
         return self.behaviour(self.calls)
 
+    def route(self, name: str, request: etree._Element) -> FakeOperation:
+        return self.operations[name]
+
 
 @pytest.fixture
 def engine() -> FakeEngine:

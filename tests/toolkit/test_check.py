@@ -138,7 +138,7 @@ def test_an_operation_served_twice_fails_the_second(project: Path) -> None:
     shutil.copy(project / "adapters" / "weather.toml", project / "adapters" / "wx.toml")
     edit(project / "adapters" / "wx.toml", 'name = "weather"', 'name = "wx"')
     assert {(row.adapter, row.operation, row.detail) for row in failures(project)} == {
-        ("wx", op, f"adapters/wx.toml: operations.{op}: already served by weather.toml")
+        ("wx", op, f"adapters/wx.toml: operations.{op}: already served by weather.toml without a route")
         for op in ("GetCurrentWeather", "GetForecast")
     }
 
