@@ -13,9 +13,9 @@ def run_all(*, quick: bool = False) -> list[dict[str, Any]]:
     """Every micro-benchmark: canonical XML <-> JSON against xmlschema, start-up to ready, per-stage costs.
 
     quick runs each measurement fewer times (for tests and smoke runs); the numbers are then rougher."""
-    from . import jsonform, startup
+    from . import jsonform, stages, startup
 
     rows: list[dict[str, Any]] = []
-    for module in (jsonform, startup):
+    for module in (jsonform, startup, stages):
         rows.extend(module.measure(quick=quick))
     return rows
