@@ -163,7 +163,8 @@ def choose(table: Table, path: bytes, action: bytes, body: bytes) -> Recording |
 
 
 def unmatched(path: bytes, action: bytes, body: bytes) -> Recording:
-    asked = f"POST {path.decode('latin-1')} with SOAPAction {action.decode('latin-1')!r}"
+    sent = action.strip(b'"').decode("latin-1")
+    asked = f"POST {path.decode('latin-1')} with SOAPAction {sent!r}"
     began = body[:200].decode("utf-8", "replace")
     answer = fault("1.1", "Server", f"canned upstream: no recording for {asked}; the body began {began!r}")
     envelope = serialize(wrap(answer, "1.1", prefix="soapenv"))
