@@ -1,0 +1,283 @@
+"""The run's result, as the terminal sees it, as JSON, and as a chart: pure functions of the result dict.
+
+The result dict (what run.py builds and the JSON holds):
+    started, machine, versions, settings, notes: [str]
+    rows: [{scenario, operation, size, size_kb, concurrency, gateway: Figures, reference: Figures}]
+    latency: {concurrency, size, upstream, gateway, reference: Figures, added_ms, reference_added_ms} or None
+    micro: [{name, value, unit, target, met, ...}] (bench.micro.run_all's rows)
+    targets: [{name, target, value, met}] (added by targets() before writing)
+Figures: {rps, p50_ms, p99_ms, errors, requests, cpu_percent, rss_mb}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+Result = dict[str, Any]
+Row = dict[str, Any]
+
+#: The issue's targets for the load runs (the micro-benchmarks' rows carry their own).
+XSLT_SHARE = 70.0
+XSLT_SIZES_KB = (1, 10)
+WORKER_RSS_MB = 120.0
+ADDED_LATENCY_MS = 1.5
+SIDES = ("gateway", "reference")
+
+
+def size_kb(size: object) -> float:
+    """A scenario's size as KB: a number of bytes, or a label like '10KB' or '100 KB'."""
+    if isinstance(size, int | float):
+        return round(size / 1024, 1)
+    match = re.fullmatch(r"\s*([\d.]+)\s*(k|kb|kib)?\s*", str(size), re.IGNORECASE)
+    if not match:
+        raise ValueError(f"not a size: {size!r}")
+    number = float(match.group(1))
+    return number if match.group(2) else round(number / 1024, 1)
+
+
+def share(row: Row) -> float | None:
+    """The gateway's throughput as a percentage of the reference's, in one row."""
+    reference = row["reference"]["rps"]
+    return 100 * row["gateway"]["rps"] / reference if reference else None
+
+
+# -- targets -------------------------------------------------------------------------------------------------------
+
+
+def targets(result: Result) -> list[Row]:
+    """Every target with its measured value and whether it was met (None: not measured in this run)."""
+    return [*_xslt_targets(result["rows"]), _rss_target(result["rows"]), _latency_target(result.get("latency"))] + [
+        _micro_target(row) for row in result.get("micro", []) if row.get("target")
+    ]
+
+
+def _xslt_targets(rows: Sequence[Row]) -> list[Row]:
+    found = []
+    for row in rows:
+        if row["scenario"] == "xslt" and row["size_kb"] in XSLT_SIZES_KB:
+            percent = share(row)
+            found.append(
+                {
+                    "name": f"xslt {row['operation']} {_kb(row['size_kb'])} c{row['concurrency']}: % of reference",
+                    "target": f">= {XSLT_SHARE:.0f} %",
+                    "value": None if percent is None else f"{percent:.0f} %",
+                    "met": None if percent is None else percent >= XSLT_SHARE,
+                }
+            )
+    return found or [
+        {"name": "xslt 1 KB and 10 KB: % of reference", "target": f">= {XSLT_SHARE:.0f} %", "value": None, "met": None}
+    ]
+
+
+def _rss_target(rows: Sequence[Row]) -> Row:
+    sizes = [row["gateway"]["rss_mb"] for row in rows]
+    largest = max(sizes, default=None)
+    return {
+        "name": "gateway worker RSS after the runs",
+        "target": f"< {WORKER_RSS_MB:.0f} MB",
+        "value": None if largest is None else f"{largest:.0f} MB",
+        "met": None if largest is None else largest < WORKER_RSS_MB,
+    }
+
+
+def _latency_target(latency: Row | None) -> Row:
+    added = latency["added_ms"] if latency else None
+    return {
+        "name": "p50 added latency at concurrency 1, 1 KB",
+        "target": f"<= {ADDED_LATENCY_MS} ms",
+        "value": None if added is None else f"{added:.2f} ms",
+        "met": None if added is None else added <= ADDED_LATENCY_MS,
+    }
+
+
+def _micro_target(row: Row) -> Row:
+    return {
+        "name": row["name"],
+        "target": row["target"],
+        "value": f"{_number(row['value'])} {row['unit']}",
+        "met": row.get("met"),
+    }
+
+
+# -- terminal ------------------------------------------------------------------------------------------------------
+
+_LOAD_HEADER = ("scenario", "operation", "size", "conc")
+_SIDE_HEADER = ("req/s", "p50 ms", "p99 ms", "err", "CPU%", "RSS MB")
+
+
+def load_table(rows: Sequence[Row]) -> str:
+    """scenario x size x concurrency -> gateway and reference figures, and the gateway's % of the reference."""
+    header = [*_LOAD_HEADER, *(f"gw {h}" for h in _SIDE_HEADER), *(f"ref {h}" for h in _SIDE_HEADER), "gw % ref"]
+    body = [
+        [
+            row["scenario"],
+            row["operation"],
+            _kb(row["size_kb"]),
+            str(row["concurrency"]),
+            *_figures(row["gateway"]),
+            *_figures(row["reference"]),
+            _percent(share(row)),
+        ]
+        for row in rows
+    ]
+    return table(header, body)
+
+
+def _figures(figures: Row) -> list[str]:
+    return [
+        f"{figures['rps']:.0f}",
+        f"{figures['p50_ms']:.2f}",
+        f"{figures['p99_ms']:.2f}",
+        str(figures["errors"]),
+        f"{figures['cpu_percent']:.0f}",
+        f"{figures['rss_mb']:.0f}",
+    ]
+
+
+def latency_table(latency: Row | None) -> str:
+    """Concurrency 1: the canned upstream alone, and through the gateway and the reference."""
+    if not latency:
+        return "(concurrency 1 not measured)"
+    body = [
+        [side, f"{latency[side]['p50_ms']:.3f}", f"{latency[side]['p99_ms']:.3f}", f"{latency[side]['rps']:.0f}", added]
+        for side, added in (
+            ("upstream", "-"),
+            ("gateway", f"{latency['added_ms']:.3f}"),
+            ("reference", f"{latency['reference_added_ms']:.3f}"),
+        )
+    ]
+    return table([f"c1 {_kb(size_kb(latency['size']))}", "p50 ms", "p99 ms", "req/s", "p50 added ms"], body)
+
+
+def targets_table(found: Sequence[Row]) -> str:
+    body = [[row["name"], row["target"], row["value"] or "-", _verdict(row["met"])] for row in found]
+    return table(["target", "wanted", "measured", ""], body)
+
+
+def micro_table(rows: Sequence[Row]) -> str:
+    if not rows:
+        return "(no micro-benchmarks)"
+    body = [
+        [
+            row["name"],
+            _number(row["value"]),
+            row["unit"],
+            row.get("target") or "",
+            _verdict(row.get("met")) if row.get("target") else "",
+        ]
+        for row in rows
+    ]
+    return table(["micro-benchmark", "value", "unit", "target", ""], body)
+
+
+def text(result: Result) -> str:
+    """Everything the terminal shows after a run."""
+    parts = [
+        heading(result),
+        load_table(result["rows"]),
+        latency_table(result.get("latency")),
+        micro_table(result.get("micro", [])),
+        targets_table(result["targets"]),
+        *(f"note: {note}" for note in result.get("notes", [])),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def heading(result: Result) -> str:
+    machine, versions, settings = result["machine"], result["versions"], result["settings"]
+    lines = [
+        f"machine: {machine['cores']} cores, {machine['cpu']}, {machine['memory_gb']} GB, {machine['system']}",
+        "versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
+        f"windows: {settings['warmup']} s warm-up + {settings['duration']} s measured; wrk {settings['wrk_threads']}"
+        f" threads; servers: gunicorn gthread, {settings['workers']} workers x {settings['threads']} threads",
+    ]
+    return "\n".join(lines)
+
+
+def table(header: Sequence[str], body: Iterable[Sequence[str]]) -> str:
+    """A plain text table: the first two columns left-aligned, the rest right-aligned."""
+    rows = [list(header), *map(list, body)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    rule = ["-" * width for width in widths]
+    return "\n".join(_line(row, widths) for row in [rows[0], rule, *rows[1:]])
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(
+        cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+    ).rstrip()
+
+
+def _kb(kb: float) -> str:
+    return f"{kb:g} KB"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} %"
+
+
+def _number(value: object) -> str:
+    """Three significant digits, never in exponent form."""
+    if not isinstance(value, float):
+        return str(value)
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _verdict(met: bool | None) -> str:
+    return {True: "met", False: "MISSED", None: "not measured"}[met]
+
+
+# -- files ---------------------------------------------------------------------------------------------------------
+
+
+def write_json(result: Result, out: Path) -> list[Path]:
+    """OUT/bench-<timestamp>.json and OUT/latest.json, both the whole result."""
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = result["started"].replace(":", "").replace("-", "")
+    data = json.dumps(result, indent=2) + "\n"
+    paths = [out / f"bench-{stamp}.json", out / "latest.json"]
+    for path in paths:
+        path.write_text(data)
+    return paths
+
+
+def chart_series(rows: Sequence[Row]) -> dict[tuple[str, int], list[tuple[float, float]]]:
+    """req/s against size (KB) for xslt SearchCustomers: one series per (side, concurrency)."""
+    series: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    for row in rows:
+        if row["scenario"] == "xslt" and row["operation"] == "SearchCustomers":
+            for side in SIDES:
+                series.setdefault((side, row["concurrency"]), []).append((row["size_kb"], row[side]["rps"]))
+    return {key: sorted(points) for key, points in sorted(series.items(), key=lambda item: item[0][::-1])}
+
+
+def write_chart(result: Result, path: Path) -> Path:
+    """A small PNG: req/s against message size (log-log) for the gateway (solid) and the reference (dashed)."""
+    from matplotlib.figure import Figure  # no pyplot: no backend state, no display needed
+    from matplotlib.ticker import ScalarFormatter
+
+    figure = Figure(figsize=(6, 4), dpi=100)
+    axes = figure.add_subplot()
+    colours = {}
+    for (side, concurrency), points in chart_series(result["rows"]).items():
+        sizes, rates = zip(*points, strict=True)
+        colour = colours.setdefault(concurrency, f"C{len(colours)}")
+        style = "-" if side == "gateway" else "--"
+        axes.plot(sizes, rates, style, color=colour, marker="o", label=f"{side}, concurrency {concurrency}")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    for axis in (axes.xaxis, axes.yaxis):
+        axis.set_major_formatter(ScalarFormatter())
+    axes.set_xlabel("canonical response size (KB)")
+    axes.set_ylabel("req/s")
+    axes.set_title("xslt SearchCustomers: gateway and reference proxy")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path

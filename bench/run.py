@@ -1,0 +1,280 @@
+"""One benchmark run: start the canned upstream, the gateway and the reference proxy, check that both answer
+every scenario alike, drive each with wrk back to back, measure their processes, and stop everything.
+
+The gateway is `soapbridge serve` with its production defaults; the reference is the same gunicorn worker
+type, workers and threads over bench.reference (see bench/reference.py). Both call the same canned upstream.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import machine, processes, wrk
+from .processes import Child
+from .project import CHECKOUT, gateway_env, prepare_project, reference_env
+from .scenarios import CONCURRENCY, Scenario, scenarios, upstream_baseline
+
+#: The gateway's production defaults (soapbridge serve), which the reference copies.
+WORKERS = 2
+THREADS = 8
+#: The gateway's and the reference's GetCustomer at 1 KB, for the added latency at concurrency 1.
+LATENCY_SCENARIO = "xslt GetCustomer 1KB"
+SIDES = ("gateway", "reference")
+
+
+class BenchError(RuntimeError):
+    """Raised when the run cannot go on: a server that does not start, or a scenario answered wrongly."""
+
+
+@dataclass(frozen=True)
+class Options:
+    warmup: float = 3.0
+    duration: float = 8.0
+    out: Path = CHECKOUT / "bench" / "results"
+    #: Scenario names (direct, xslt, routing, json) to run; empty runs all.
+    only: tuple[str, ...] = ()
+    #: Fewer cells: the smallest size of each scenario, and the lowest concurrency only.
+    quick: bool = False
+    micro: bool = True
+
+    @property
+    def concurrency(self) -> tuple[int, ...]:
+        return CONCURRENCY[:1] if self.quick else CONCURRENCY
+
+
+@dataclass
+class Servers:
+    upstream: Child
+    gateway: Child
+    reference: Child
+
+    def side(self, name: str) -> Child:
+        child: Child = getattr(self, name)
+        return child
+
+
+def selected(options: Options) -> list[Scenario]:
+    chosen = [s for s in scenarios() if not options.only or s.name in options.only]
+    if options.quick:
+        smallest = {s.name: min(t.nominal_bytes for t in chosen if t.name == s.name) for s in chosen}
+        chosen = [s for s in chosen if s.nominal_bytes == smallest[s.name]]
+    if not chosen:
+        known = sorted({s.name for s in scenarios()})
+        raise BenchError(f"no scenario named {', '.join(options.only)}; known: {', '.join(known)}")
+    return chosen
+
+
+def run(options: Options, say: Callable[[str], None] = print) -> dict[str, Any]:
+    """The whole benchmark; returns the result dict that bench.report reads (without targets)."""
+    chosen = selected(options)
+    result: dict[str, Any] = {
+        "started": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine.machine(),
+        "versions": machine.versions(),
+        "settings": _settings(options, chosen),
+        "rows": [],
+        "latency": None,
+        "micro": [],
+        "notes": [],
+    }
+    say(
+        f"{len(chosen)} scenarios x concurrency {', '.join(map(str, options.concurrency))}, gateway and reference;"
+        f" about {_estimate(options, chosen):.0f} s of load"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder, started(Path(folder), say) as servers:
+        for scenario in chosen:
+            check(servers, scenario)
+        say("every scenario answers 200 with the same body on the gateway and the reference")
+        for scenario in chosen:
+            for concurrency in options.concurrency:
+                result["rows"].append(cell(servers, scenario, concurrency, options, say))
+        result["latency"] = latency(servers, options, say)
+    result["micro"] = micro(options, result["notes"], say)
+    return result
+
+
+def _settings(options: Options, chosen: Sequence[Scenario]) -> dict[str, Any]:
+    return {
+        "warmup": options.warmup,
+        "duration": options.duration,
+        "concurrency": list(options.concurrency),
+        "wrk_threads": wrk.THREADS,
+        "workers": WORKERS,
+        "threads": THREADS,
+        "quick": options.quick,
+        "scenarios": [s.key for s in chosen],
+    }
+
+
+def _estimate(options: Options, chosen: Sequence[Scenario]) -> float:
+    windows = max(1, round(options.warmup)) + max(1, round(options.duration))
+    return (len(chosen) * len(options.concurrency) * len(SIDES) + 3) * windows
+
+
+# -- the servers ---------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def started(folder: Path, say: Callable[[str], None]) -> Iterator[Servers]:
+    """The canned upstream, the gateway and the reference, ready; all stopped when the block ends, however."""
+    project = prepare_project(folder / "project")
+    logs = folder / "logs"
+    logs.mkdir()
+    with ExitStack() as stack:
+        command = processes.python("-m", "bench.upstream", "--port", "0", "--project", str(project))
+        upstream = _start(stack, "upstream", command, _without_ours(os.environ), logs)
+        ready = processes.line_in_log(upstream, "ready ")
+        processes.wait_until(upstream, lambda: bool(ready()))
+        upstream.url = ready()
+        say(f"canned upstream {upstream.url}")
+        gateway = _start_gateway(stack, gateway_env(project, upstream.url), logs)
+        reference = _start_reference(stack, reference_env(project, upstream.url), logs)
+        processes.wait_until(gateway, processes.answers(f"{gateway.url}/readyz", 200))
+        processes.wait_until(reference, processes.answers(f"{reference.url}/"))
+        say(f"gateway {gateway.url}, reference {reference.url}")
+        yield Servers(upstream, gateway, reference)
+
+
+def _without_ours(env: Mapping[str, str]) -> dict[str, str]:
+    return {key: value for key, value in env.items() if not key.startswith("SOAPBRIDGE_")}
+
+
+def _start(stack: ExitStack, name: str, command: list[str], env: dict[str, str], logs: Path) -> Child:
+    child = processes.start(name, command, env, logs, CHECKOUT)
+    stack.callback(child.stop)
+    return child
+
+
+def _start_gateway(stack: ExitStack, env: dict[str, str], logs: Path) -> Child:
+    port = processes.free_port()
+    command = processes.python("-m", "soapbridge", "serve", "--no-emulators", "--port", str(port))
+    child = _start(stack, "gateway", command, env, logs)
+    child.url = f"http://127.0.0.1:{port}"
+    return child
+
+
+def _start_reference(stack: ExitStack, env: dict[str, str], logs: Path) -> Child:
+    port = processes.free_port()
+    command = processes.python(
+        "-m", "gunicorn", "-k", "gthread", "-w", str(WORKERS), "--threads", str(THREADS),
+        "-b", f"127.0.0.1:{port}", "bench.reference:app",
+    )  # fmt: skip
+    child = _start(stack, "reference", command, env, logs)
+    child.url = f"http://127.0.0.1:{port}"
+    return child
+
+
+# -- checking and measuring ----------------------------------------------------------------------------------------
+
+
+def post(url: str, scenario: Scenario) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=scenario.body, headers=scenario.headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def check(servers: Servers, scenario: Scenario) -> None:
+    """Both sides answer the scenario 200, with the same body; else a one-line BenchError."""
+    answers = {side: post(servers.side(side).url + scenario.path, scenario) for side in SIDES}
+    for side, (status, body) in answers.items():
+        if status != 200:
+            raise BenchError(f"{scenario.key}: the {side} answered {status}: {_excerpt(body)}")
+    if answers["gateway"][1] != answers["reference"][1]:
+        raise BenchError(
+            f"{scenario.key}: the gateway and the reference answer differently:"
+            f" gateway {_excerpt(answers['gateway'][1])} reference {_excerpt(answers['reference'][1])}"
+        )
+
+
+def _excerpt(body: bytes, limit: int = 300) -> str:
+    text = " ".join(body.decode(errors="replace").split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def cell(
+    servers: Servers, scenario: Scenario, concurrency: int, options: Options, say: Callable[[str], None]
+) -> dict[str, Any]:
+    """One table row: the scenario at one concurrency, on the gateway, then on the reference."""
+    row: dict[str, Any] = {
+        "scenario": scenario.name,
+        "operation": scenario.operation,
+        "size": scenario.size,
+        "size_kb": scenario.nominal_bytes / 1024,
+        "concurrency": concurrency,
+    }
+    for side in SIDES:
+        row[side] = measure(servers.side(side), scenario, concurrency, options)
+        say(f"{scenario.key} c{concurrency} {side}: {_summary(row[side])}")
+    return row
+
+
+def measure(child: Child, scenario: Scenario, concurrency: int, options: Options) -> dict[str, Any]:
+    """A warm-up wrk run, then the measured one, with the server's CPU over it and its workers' RSS after it."""
+    url = child.url + scenario.path
+    wrk.run(url, scenario.body, scenario.headers, connections=concurrency, seconds=options.warmup)
+    window = processes.CpuWindow(child)
+    load = wrk.run(url, scenario.body, scenario.headers, connections=concurrency, seconds=options.duration)
+    cpu = window.percent()
+    return {
+        "rps": round(load.rps, 1),
+        "p50_ms": load.p50_ms,
+        "p99_ms": load.p99_ms,
+        "errors": load.errors,
+        "requests": load.requests,
+        "cpu_percent": round(cpu, 1),
+        "rss_mb": round(processes.max_worker_rss_mb(child), 1),
+    }
+
+
+def _summary(figures: dict[str, Any]) -> str:
+    return (
+        f"{figures['rps']:.0f} req/s, p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms,"
+        f" {figures['errors']} errors, CPU {figures['cpu_percent']:.0f} %, RSS {figures['rss_mb']:.0f} MB"
+    )
+
+
+def latency(servers: Servers, options: Options, say: Callable[[str], None]) -> dict[str, Any]:
+    """Concurrency 1 at 1 KB: the canned upstream alone, then through the gateway and the reference."""
+    scenario = next(s for s in scenarios() if s.key == LATENCY_SCENARIO)
+    baseline = upstream_baseline()
+    found: dict[str, Any] = {"concurrency": 1, "size": scenario.size, "scenario": scenario.key}
+    found["upstream"] = measure(servers.upstream, baseline, 1, options)
+    for side in SIDES:
+        found[side] = measure(servers.side(side), scenario, 1, options)
+    found["added_ms"] = round(found["gateway"]["p50_ms"] - found["upstream"]["p50_ms"], 3)
+    found["reference_added_ms"] = round(found["reference"]["p50_ms"] - found["upstream"]["p50_ms"], 3)
+    say(
+        f"concurrency 1: upstream p50 {found['upstream']['p50_ms']:.3f} ms, gateway adds {found['added_ms']:.3f} ms,"
+        f" reference adds {found['reference_added_ms']:.3f} ms"
+    )
+    return found
+
+
+def micro(options: Options, notes: list[str], say: Callable[[str], None]) -> list[dict[str, Any]]:
+    """bench.micro.run_all's rows, or none (with a note) when they are skipped or not available."""
+    if not options.micro:
+        notes.append("micro-benchmarks skipped (--no-micro)")
+        return []
+    try:
+        from .micro import run_all
+    except ImportError as error:
+        notes.append(f"micro-benchmarks not available: {error}")
+        return []
+    say("micro-benchmarks...")
+    started_at = time.monotonic()
+    rows: list[dict[str, Any]] = run_all(quick=options.quick)
+    say(f"micro-benchmarks done in {time.monotonic() - started_at:.0f} s")
+    return rows
