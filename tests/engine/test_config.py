@@ -68,6 +68,27 @@ def test_the_shipped_adapters_load_and_serve_every_canonical_operation() -> None
             "operations.GetCustomerAccount.steps[1].call",
             "no adapter serves",
         ),
+        (
+            "crm",
+            "[operations.GetCustomer]",
+            "[operations.GetCustomer]\nroute = 9",
+            "operations.GetCustomer.route",
+            "XPath",
+        ),
+        (
+            "crm",
+            "[operations.GetCustomer]",
+            '[operations.GetCustomer]\nroute = " "',
+            "operations.GetCustomer.route",
+            "empty",
+        ),
+        (
+            "crm",
+            "[operations.GetCustomer]",
+            '[operations.GetCustomer]\nroute = "("',
+            "operations.GetCustomer.route",
+            "XPath",
+        ),
         ("crm", "deadline = 15.0", "deadline = 0", "timeouts.deadline", "between 0 and 600"),
         ("crm", "attempts = 3", "attempts = 1.5", "retry.attempts", "a whole number"),
         ("crm", "attempts = 3", "attempts = 0", "retry.attempts", "between 1 and 10"),
@@ -118,6 +139,13 @@ def test_an_invalid_fault_xpath_is_refused(project: Path) -> None:
     edit(project, "weather", "when = ", "when = 'nope:Detail' #")
     error = load_error(project)
     assert error.key == "faults[0].when" and "XPath" in error.message
+
+
+def test_a_route_is_read_as_written(project: Path) -> None:
+    edit(project, "crm", "[operations.GetCustomer]", "[operations.GetCustomer]\nroute = \"cn:customerId = '1'\"")
+    crm = next(adapter for adapter in load_adapters(Settings(root=project, env=CREDENTIALS)) if adapter.name == "crm")
+    assert crm.operations["GetCustomer"].route == "cn:customerId = '1'"
+    assert crm.operations["SearchCustomers"].route is None
 
 
 def test_two_adapters_without_a_route_for_one_operation_are_refused(project: Path) -> None:

@@ -143,6 +143,29 @@ def test_an_operation_served_twice_fails_the_second(project: Path) -> None:
     }
 
 
+def test_two_adapters_routing_one_operation_check_out_and_a_bad_route_fails_its_row(project: Path) -> None:
+    archive = project / "adapters" / "crm_archive.toml"
+    shutil.copy(project / "adapters" / "crm.toml", archive)
+    edit(archive, 'name = "crm"', 'name = "crm_archive"')
+    archive.write_text(
+        archive.read_text().replace("upstream = ", "route = \"starts-with(cn:customerId, '9')\"\nupstream = ")
+    )
+    report = check_project(Settings(root=project, env={}))
+    assert report.ok, report.failures
+    assert {row.operation for row in report.rows if row.adapter == "crm_archive" and row.operation} == {
+        "GetCustomer",
+        "SearchCustomers",
+        "UpdateCustomer",
+    }
+    edit(archive, "starts-with(cn:customerId, '9')", "starts-with(cn:customerId, '9'")
+    assert failures(project)[0] == Row(
+        "crm_archive",
+        "GetCustomer",
+        False,
+        "adapters/crm_archive.toml: operations.GetCustomer.route: not a valid XPath 1.0 expression: Invalid expression",
+    )
+
+
 def test_each_failure_is_its_own_row_and_the_rest_stays_ok(project: Path) -> None:
     edit(project / "adapters" / "crm.toml", "[timeouts]", "[timeout]")
     (project / "wsdl" / "weather" / "WxFeed.wsdl").unlink()
