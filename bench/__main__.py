@@ -53,6 +53,7 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str]) -> int:
     options = parse(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (a `&` job)
     try:
         result = run(options, say=lambda line: print(line, flush=True))
     except (BenchError, StartError) as error:
