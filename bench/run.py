@@ -30,6 +30,8 @@ THREADS = 8
 #: The gateway's and the reference's GetCustomer at 1 KB, for the added latency at concurrency 1.
 LATENCY_SCENARIO = "xslt GetCustomer 1KB"
 SIDES = ("gateway", "reference")
+#: A 1-minute load average above this before the run earns a note: other work skews the figures.
+BUSY = 0.5
 
 
 class BenchError(RuntimeError):
@@ -87,6 +89,11 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict[str, Any]:
         "micro": [],
         "notes": [],
     }
+    busy = os.getloadavg()[0]
+    if busy > BUSY:
+        result["notes"].append(
+            f"the machine was busy before the run (1-minute load average {busy:.1f}): noisier figures"
+        )
     say(
         f"{len(chosen)} scenarios x concurrency {', '.join(map(str, options.concurrency))}, gateway and reference;"
         f" about {_estimate(options, chosen):.0f} s of load"
