@@ -282,6 +282,10 @@ def micro(options: Options, notes: list[str], say: Callable[[str], None]) -> lis
         return []
     say("micro-benchmarks...")
     started_at = time.monotonic()
-    rows: list[dict[str, Any]] = run_all(quick=options.quick)
+    try:
+        rows: list[dict[str, Any]] = run_all(quick=options.quick)
+    except Exception as error:  # the load figures are already measured: keep them, say what failed
+        notes.append(f"micro-benchmarks failed: {type(error).__name__}: {_excerpt(str(error).encode())}")
+        return []
     say(f"micro-benchmarks done in {time.monotonic() - started_at:.0f} s")
     return rows

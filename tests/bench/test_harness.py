@@ -171,6 +171,6 @@ def test_a_quick_run_measures_both_sides_and_leaves_nothing_running(tmp_path: Pa
             assert row[side]["errors"] == 0, row
             assert row[side]["rss_mb"] > 0, row
     assert result["latency"]["gateway"]["errors"] == result["latency"]["upstream"]["errors"] == 0
-    assert result["micro"], "the micro-benchmarks' rows are part of the run"
+    assert result["micro"], f"the micro-benchmarks' rows are part of the run; notes: {result['notes']}"
     assert (tmp_path / "throughput.png").read_bytes().startswith(b"\x89PNG")
     assert "gw % ref" in done.stdout
