@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -37,10 +37,10 @@ class Child:
     process: subprocess.Popen[bytes]
     log: Path
     url: str = ""
-    pids: set[int] = field(default_factory=set)
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
+    def output(self, lines: int = 12) -> str:
+        """The last lines of its output."""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
         """SIGTERM the leader; after STOP_TIMEOUT, SIGKILL the whole group. Nothing of it is left running."""
@@ -105,7 +105,7 @@ def line_in_log(child: Child, prefix: str) -> Callable[[], str]:
     """The rest of the first log line starting with prefix, or '' while there is none."""
 
     def find() -> str:
-        for line in child.output().splitlines():
+        for line in child.log.read_text(errors="replace").splitlines():
             if line.startswith(prefix):
                 return line[len(prefix) :].strip()
         return ""

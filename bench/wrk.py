@@ -115,4 +115,4 @@ def run(url: str, body: bytes, headers: Mapping[str, str], *, connections: int, 
 def version() -> str:
     """wrk's version, from `wrk -v` (which exits 1 after printing it)."""
     done = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-    return (done.stdout or done.stderr).split("Copyright")[0].strip()
+    return (done.stdout or done.stderr).split("Copyright")[0].removeprefix("wrk").strip()
