@@ -182,9 +182,9 @@ def text(result: Result) -> str:
         latency_table(result.get("latency")),
         micro_table(result.get("micro", [])),
         targets_table(result["targets"]),
-        *(f"note: {note}" for note in result.get("notes", [])),
+        "\n".join(f"note: {note}" for note in result.get("notes", [])),
     ]
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def heading(result: Result) -> str:
@@ -276,7 +276,10 @@ def write_chart(result: Result, path: Path) -> Path:
     axes.set_ylabel("req/s")
     axes.set_title("xslt SearchCustomers: gateway and reference proxy")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize="small")
+    if axes.lines:
+        axes.legend(fontsize="small")
+    else:
+        axes.text(0.5, 0.5, "no xslt SearchCustomers cells in this run", ha="center", transform=axes.transAxes)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)

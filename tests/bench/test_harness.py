@@ -19,6 +19,7 @@ from bench.machine import cpu_model
 from bench.run import BenchError, Options, selected
 from tests.conftest import ROOT
 
+#: A run's result in the shape python -m bench writes, its figures edited so that some targets are met and some missed.
 RECORDED = Path(__file__).with_name("recorded_result.json")
 
 
