@@ -29,7 +29,9 @@ _OPTIONS: dict[str, Any] = {
     "remove_pis": True,
 }
 #: A DOCTYPE before the root element, after an optional BOM, declaration, comments and PIs: refused unparsed.
-_DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
+#: Atomic: a comment or PI ends at its first end mark, never backtracked past it (a prolog of 30 comments
+#: without a DOCTYPE took minutes, and any answer paid a scan of the whole document).
+_DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?(?>\s+|<\?.*?\?>|<!--.*?-->)*+<!DOCTYPE", re.DOTALL)
 #: libxml2's advice to the programmer that some messages end with ("see xmlCtxt...", "use XML_PARSE_HUGE").
 _ADVICE = re.compile(r",?\s+(?:see|use)\s+(?:xml|XML_)\w*.*$")
 

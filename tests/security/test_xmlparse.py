@@ -58,6 +58,15 @@ def test_a_doctype_is_refused_before_the_parse(prolog: bytes) -> None:
         parse_bytes(prolog + laughs + b"]><a>&l9;</a>")
 
 
+@pytest.mark.timeout(10)
+def test_a_prolog_of_many_comments_costs_one_pass() -> None:
+    """The DOCTYPE check once backtracked through every way of splitting the comments: 2**n tries."""
+    comments = b"<!-- a -->\n" * 60
+    assert parse_bytes(comments + b"<a/>").tag == "a"
+    with pytest.raises(XmlError, match="carries a DOCTYPE"):
+        parse_bytes(comments + b"<?pi x?><!DOCTYPE a><a/>")
+
+
 def test_libxml2_advice_is_left_out() -> None:
     with pytest.raises(XmlError) as refused:
         parse_bytes(b'<a xmlns="urn:x">&undefined;</a>')
