@@ -155,8 +155,7 @@ def test_the_transport_carries_the_adapters_timeouts(project: Path) -> None:
     settings = Settings(root=project, env=dict(CREDENTIALS))
     adapter = load_adapter(project / "adapters" / "billing.toml", settings)
     transport = UpstreamTransport(adapter)
-    assert transport.operation_timeout == (adapter.timeouts.connect, adapter.timeouts.operation)
-    assert transport.load_timeout == adapter.timeouts.connect
+    assert transport.timeouts == adapter.timeouts
 
 
 def test_an_answer_over_the_body_limit_is_refused_without_reading_it_whole(project: Path) -> None:
