@@ -3,9 +3,22 @@
 A leaf package: it knows keys, fingerprints and opaque outcomes, never SOAP or the engine.
 """
 
+from typing import TYPE_CHECKING
+
 from .factory import open_store
-from .redisstore import RedisStore
 from .sqlitestore import SqliteStore
 from .store import Entry, Store
 
+if TYPE_CHECKING:
+    from .redisstore import RedisStore
+
 __all__ = ["Entry", "RedisStore", "SqliteStore", "Store", "open_store"]
+
+
+def __getattr__(name: str) -> object:
+    """RedisStore on first use: it imports redis, which the default (SQLite) store never needs."""
+    if name == "RedisStore":
+        from .redisstore import RedisStore
+
+        return RedisStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

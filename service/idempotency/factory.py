@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..settings import Settings
-from .redisstore import RedisStore
 from .sqlitestore import SqliteStore
 from .store import Store
 
@@ -19,5 +18,7 @@ def open_store(settings: Settings, runtime: Path) -> Store:
     configured = settings.idempotency.store
     ttl = float(settings.idempotency.ttl)
     if configured and configured.startswith(REDIS_SCHEMES):
+        from .redisstore import RedisStore  # imports redis (about 0.1 s): only for a store that is one
+
         return RedisStore(configured, ttl)
     return SqliteStore(Path(configured) if configured else runtime / FILE_NAME, ttl)
