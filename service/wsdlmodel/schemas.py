@@ -17,16 +17,18 @@ import urllib.request
 import urllib.response
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin
 
-import xmlschema
 from lxml import etree
 
 from ..errors import WsdlError
 from ..namespaces import XSD
 from ..xmlparse import make_parser
 from .model import Message
+
+if TYPE_CHECKING:
+    import xmlschema
 
 DRIVER = "urn:soapbridge:wsdlmodel:driver"
 RPC = "urn:soapbridge:wsdlmodel:rpc"
@@ -67,6 +69,8 @@ class SchemaSet:
         return self._model
 
     def _build_model(self) -> xmlschema.XMLSchema10:
+        import xmlschema  # about 0.15 s to import: only the tools that walk the model pay it, never check or serve
+
         opener = urllib.request.OpenerDirector()
         opener.add_handler(_Loaded(self.documents))
         sources: list[Any] = [
