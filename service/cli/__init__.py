@@ -6,31 +6,41 @@ Every error is one line on stderr; exit 0 on success, 1 on failure, 2 on a usage
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import SoapbridgeError, UsageError
-from . import check, hashpw, legacy, mock, serve, transform, validate, wsdl
+
+#: Every subcommand and the module here that registers it, in the order `soapbridge --help` lists them.
+COMMANDS = {
+    "serve": "serve",
+    "legacy": "legacy",
+    "validate": "validate",
+    "mock": "mock",
+    "check": "check",
+    "transform": "transform",
+    "wsdl": "wsdl",
+    "hash-password": "hashpw",
+}
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line parser. When argv starts with a subcommand, only that subcommand is registered: its
+    module is the only one imported (the others bring the toolkit, xmlschema, the emulators, none of which
+    `serve` needs), and its parser, help and errors are the same either way. Otherwise every one is."""
     top = argparse.ArgumentParser(prog="soapbridge", description="A SOAP/XML adapter gateway for legacy systems.")
     top.add_argument("--version", action="version", version=f"soapbridge {__version__}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    serve.register(commands)
-    legacy.register(commands)
-    validate.register(commands)
-    mock.register(commands)
-    check.register(commands)
-    transform.register(commands)
-    wsdl.register(commands)
-    hashpw.register(commands)
+    first = next(iter(sys.argv[1:] if argv is None else argv), None)
+    for name in [first] if first in COMMANDS else COMMANDS:
+        importlib.import_module(f".{COMMANDS[name]}", __name__).register(commands)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = parser().parse_args(argv)
+    arguments = parser(argv).parse_args(argv)
     try:
         code: int = arguments.run(arguments)
     except UsageError as exc:

@@ -22,11 +22,9 @@ from gunicorn.arbiter import Arbiter
 from ..config import endpoint_variable
 from ..errors import UsageError
 from ..gateway import Gateway, create_app
-from ..legacy import SYSTEMS
 from ..settings import Settings
 from ..toolkit.check import check_project
 from .check import print_table
-from .legacy import ADMIN, READY, ensure_credentials
 from .worker import ARBITER_MARGIN, DrainingWorker
 
 #: Seconds the worker heartbeat may go quiet beyond the longest deadline before gunicorn replaces the worker.
@@ -88,6 +86,9 @@ def _grace_period(text: str) -> int:
 
 def _start_emulators() -> subprocess.Popen[str] | None:
     """Start `soapbridge legacy` for every system without SOAPBRIDGE_<SYSTEM>_URL, and point the gateway at it."""
+    from ..legacy import SYSTEMS  # the emulators' modules: only when some are started, not for --no-emulators
+    from .legacy import ADMIN, READY, ensure_credentials
+
     missing = [name for name in SYSTEMS if not os.environ.get(endpoint_variable(name))]
     if not missing:
         return None
