@@ -30,6 +30,8 @@ CHUNK = 64 * 1024
 #: Sent with every call, as requests sent them before.
 DEFAULT_HEADERS = {"User-Agent": "soapbridge", "Accept": "*/*", **make_headers(accept_encoding=True)}
 log = logging.getLogger("soapbridge.upstream")
+#: Where an address's calls go: (a connection pool, the path) direct, or (a proxy's pool manager, the address).
+Route = tuple[urllib3.HTTPConnectionPool | urllib3.PoolManager, str]
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class UpstreamTransport:
             credentials = f"{adapter.credentials.username}:{adapter.credentials.password}"
             self._headers.update(make_headers(basic_auth=credentials))
         self._direct = urllib3.PoolManager(**self._pool_options)
-        self._routes: dict[str, urllib3.PoolManager] = {}
+        self._routes: dict[str, Route] = {}
         self._lock = threading.Lock()
 
     def post(
@@ -90,13 +92,15 @@ class UpstreamTransport:
         if min(connect, read) <= 0:
             raise self.late(deadline, timeouts.operation, sent=False)
         try:
-            return self._route(address).urlopen(
+            opener, url = self._route(address)
+            return opener.urlopen(
                 "POST",
-                address,
+                url,
                 body=message,
                 headers={**self._headers, **headers},
                 timeout=urllib3.Timeout(connect=connect, read=read),
                 redirect=False,
+                assert_same_host=False,
                 preload_content=False,
             )
         except urllib3.exceptions.NewConnectionError as exc:  # before ConnectTimeoutError: it is one too
@@ -137,18 +141,19 @@ class UpstreamTransport:
             body += chunk
         raise UpstreamUnavailable(f"{self.system} answered with more than {self.max_body} bytes", system=self.system)
 
-    def _route(self, address: str) -> urllib3.PoolManager:
-        """The pool for an address: direct, or through the proxy the environment names for it (looked up once)."""
+    def _route(self, address: str) -> Route:
+        """What to post an address's calls with, and the URL to give it: its connection pool and the path when
+        the call goes direct, else the proxy's pool manager and the whole address (looked up once per address)."""
         route = self._routes.get(address)
         if route is None:
             with self._lock:
-                route = self._routes.get(address) or self._routes.setdefault(address, self._proxied(address))
+                route = self._routes.get(address) or self._routes.setdefault(address, self._open_route(address))
         return route
 
-    def _proxied(self, address: str) -> urllib3.PoolManager:
+    def _open_route(self, address: str) -> Route:
         proxy = requests.utils.select_proxy(address, requests.utils.get_environ_proxies(address))
         if not proxy:
-            return self._direct
+            return self._direct.connection_from_url(address), urllib3.util.parse_url(address).request_uri
         parts = urlsplit(proxy)
         if parts.scheme not in ("http", "https"):
             raise ConfigError(f"{self.system}: the proxy {parts.scheme}://{parts.hostname} is not an HTTP proxy")
@@ -157,7 +162,7 @@ class UpstreamTransport:
             credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
             headers = make_headers(proxy_basic_auth=credentials)
         log.info("%s: calls %s through the proxy %s:%s", self.system, address, parts.hostname, parts.port)
-        return urllib3.ProxyManager(proxy, proxy_headers=headers, **self._pool_options)
+        return urllib3.ProxyManager(proxy, proxy_headers=headers, **self._pool_options), address
 
     def late(self, deadline: Deadline, operation: float, *, sent: bool = True) -> UpstreamTimeout:
         if deadline.left() > 0.05:
