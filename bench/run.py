@@ -30,6 +30,8 @@ THREADS = 8
 #: The gateway's and the reference's GetCustomer at 1 KB, for the added latency at concurrency 1.
 LATENCY_SCENARIO = "xslt GetCustomer 1KB"
 SIDES = ("gateway", "reference")
+#: Measured windows per side and cell, alternating between the sides; the duration is split between them.
+ROUNDS = 2
 #: A 1-minute load average above this before the run earns a note: other work skews the figures.
 BUSY = 0.5
 
@@ -214,7 +216,8 @@ def _excerpt(body: bytes, limit: int = 300) -> str:
 def cell(
     servers: Servers, scenario: Scenario, concurrency: int, options: Options, say: Callable[[str], None]
 ) -> dict[str, Any]:
-    """One table row: the scenario at one concurrency, on the gateway, then on the reference."""
+    """One table row: the scenario at one concurrency on the gateway and the reference, measured in alternating
+    rounds (gateway, reference, gateway, reference) so that a passing disturbance on the machine falls on both."""
     row: dict[str, Any] = {
         "scenario": scenario.name,
         "operation": scenario.operation,
@@ -222,27 +225,51 @@ def cell(
         "size_kb": scenario.nominal_bytes / 1024,
         "concurrency": concurrency,
     }
+    rounds: dict[str, list[dict[str, Any]]] = {side: [] for side in SIDES}
     for side in SIDES:
-        row[side] = measure(servers.side(side), scenario, concurrency, options)
+        warm_up(servers.side(side), scenario, concurrency, options)
+    for _ in range(ROUNDS):
+        for side in SIDES:
+            rounds[side].append(measure(servers.side(side), scenario, concurrency, options.duration / ROUNDS))
+    for side in SIDES:
+        row[side] = combined(rounds[side])
         say(f"{scenario.key} c{concurrency} {side}: {_summary(row[side])}")
     return row
 
 
-def measure(child: Child, scenario: Scenario, concurrency: int, options: Options) -> dict[str, Any]:
-    """A warm-up wrk run, then the measured one, with the server's CPU over it and its workers' RSS after it."""
-    url = child.url + scenario.path
-    wrk.run(url, scenario.body, scenario.headers, connections=concurrency, seconds=options.warmup)
+def warm_up(child: Child, scenario: Scenario, concurrency: int, options: Options) -> None:
+    wrk.run(child.url + scenario.path, scenario.body, scenario.headers, connections=concurrency, seconds=options.warmup)
+
+
+def measure(child: Child, scenario: Scenario, concurrency: int, seconds: float) -> dict[str, Any]:
+    """One measured wrk run, with the server's CPU over it and its workers' RSS after it."""
     window = processes.CpuWindow(child)
-    load = wrk.run(url, scenario.body, scenario.headers, connections=concurrency, seconds=options.duration)
-    cpu = window.percent()
+    load = wrk.run(child.url + scenario.path, scenario.body, scenario.headers, connections=concurrency, seconds=seconds)
     return {
         "rps": round(load.rps, 1),
         "p50_ms": load.p50_ms,
         "p99_ms": load.p99_ms,
         "errors": load.errors,
         "requests": load.requests,
-        "cpu_percent": round(cpu, 1),
+        "seconds": load.seconds,
+        "cpu_percent": round(window.percent(), 1),
         "rss_mb": round(processes.max_worker_rss_mb(child), 1),
+    }
+
+
+def combined(rounds: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Rounds of one side as one figure: requests over time, the mean p50, the worst p99, the last RSS."""
+    seconds = sum(r["seconds"] for r in rounds)
+    requests = sum(r["requests"] for r in rounds)
+    return {
+        "rps": round(requests / seconds, 1) if seconds else 0.0,
+        "p50_ms": round(sum(r["p50_ms"] for r in rounds) / len(rounds), 3),
+        "p99_ms": max(r["p99_ms"] for r in rounds),
+        "errors": sum(r["errors"] for r in rounds),
+        "requests": requests,
+        "cpu_percent": round(sum(r["cpu_percent"] * r["seconds"] for r in rounds) / seconds, 1) if seconds else 0.0,
+        "rss_mb": rounds[-1]["rss_mb"],
+        "rounds_rps": [r["rps"] for r in rounds],
     }
 
 
@@ -258,9 +285,11 @@ def latency(servers: Servers, options: Options, say: Callable[[str], None]) -> d
     scenario = next(s for s in scenarios() if s.key == LATENCY_SCENARIO)
     baseline = upstream_baseline()
     found: dict[str, Any] = {"concurrency": 1, "size": scenario.size, "scenario": scenario.key}
-    found["upstream"] = measure(servers.upstream, baseline, 1, options)
+    warm_up(servers.upstream, baseline, 1, options)
+    found["upstream"] = measure(servers.upstream, baseline, 1, options.duration)
     for side in SIDES:
-        found[side] = measure(servers.side(side), scenario, 1, options)
+        warm_up(servers.side(side), scenario, 1, options)
+        found[side] = measure(servers.side(side), scenario, 1, options.duration)
     found["added_ms"] = round(found["gateway"]["p50_ms"] - found["upstream"]["p50_ms"], 3)
     found["reference_added_ms"] = round(found["reference"]["p50_ms"] - found["upstream"]["p50_ms"], 3)
     say(

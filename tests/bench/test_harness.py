@@ -16,7 +16,7 @@ import pytest
 
 from bench import report, wrk
 from bench.machine import cpu_model
-from bench.run import BenchError, Options, selected
+from bench.run import BenchError, Options, combined, selected
 from tests.conftest import ROOT
 
 #: A run's result in the shape python -m bench writes, its figures edited so that some targets are met and some missed.
@@ -175,3 +175,16 @@ def test_a_quick_run_measures_both_sides_and_leaves_nothing_running(tmp_path: Pa
     assert result["micro"], f"the micro-benchmarks' rows are part of the run; notes: {result['notes']}"
     assert (tmp_path / "throughput.png").read_bytes().startswith(b"\x89PNG")
     assert "gw % ref" in done.stdout
+
+
+def test_rounds_combine_into_requests_over_time_the_mean_p50_and_the_worst_p99() -> None:
+    rounds = [
+        {"rps": 100.0, "p50_ms": 2.0, "p99_ms": 9.0, "errors": 0, "requests": 400, "seconds": 4.0,
+         "cpu_percent": 150.0, "rss_mb": 70.0},
+        {"rps": 50.0, "p50_ms": 4.0, "p99_ms": 20.0, "errors": 1, "requests": 200, "seconds": 4.0,
+         "cpu_percent": 100.0, "rss_mb": 72.0},
+    ]  # fmt: skip
+    figures = combined(rounds)
+    assert figures["rps"] == 75.0
+    assert (figures["p50_ms"], figures["p99_ms"], figures["errors"]) == (3.0, 20.0, 1)
+    assert (figures["cpu_percent"], figures["rss_mb"], figures["rounds_rps"]) == (125.0, 72.0, [100.0, 50.0])
