@@ -21,7 +21,9 @@ def parse(argv: list[str]) -> Options:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1 s windows, the smallest size, concurrency 8 only")
     parser.add_argument("--warmup", type=_seconds, help="warm-up seconds per cell (default 3; --quick 1)")
-    parser.add_argument("--duration", type=_seconds, help="measured seconds per cell (default 8; --quick 1)")
+    parser.add_argument(
+        "--duration", type=_seconds, help="measured seconds per side and cell, split in 3 rounds (default 9; --quick 1)"
+    )
     parser.add_argument("--out", type=Path, default=Options.out, help="where results go (default bench/results/)")
     parser.add_argument(
         "--only", action="append", default=[], metavar="SCENARIO", help="direct, xslt, routing or json (repeatable)"

@@ -8,6 +8,7 @@ type, workers and threads over bench.reference (see bench/reference.py). Both ca
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import time
 import urllib.error
@@ -30,8 +31,9 @@ THREADS = 8
 #: The gateway's and the reference's GetCustomer at 1 KB, for the added latency at concurrency 1.
 LATENCY_SCENARIO = "xslt GetCustomer 1KB"
 SIDES = ("gateway", "reference")
-#: Measured windows per side and cell, alternating between the sides; the duration is split between them.
-ROUNDS = 2
+#: Measured windows per side and cell, alternating between the sides; the duration is split between them, and
+#: each side's figures are the median window's, so one window spoiled by a passing disturbance does not count.
+ROUNDS = 3
 #: A 1-minute load average above this before the run earns a note: other work skews the figures.
 BUSY = 0.5
 
@@ -43,7 +45,7 @@ class BenchError(RuntimeError):
 @dataclass(frozen=True)
 class Options:
     warmup: float = 3.0
-    duration: float = 8.0
+    duration: float = 9.0
     out: Path = CHECKOUT / "bench" / "results"
     #: Scenario names (direct, xslt, routing, json) to run; empty runs all.
     only: tuple[str, ...] = ()
@@ -258,15 +260,14 @@ def measure(child: Child, scenario: Scenario, concurrency: int, seconds: float) 
 
 
 def combined(rounds: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Rounds of one side as one figure: requests over time, the mean p50, the worst p99, the last RSS."""
+    """Rounds of one side as one figure: the median round's req/s and p50, the worst p99, all the errors."""
     seconds = sum(r["seconds"] for r in rounds)
-    requests = sum(r["requests"] for r in rounds)
     return {
-        "rps": round(requests / seconds, 1) if seconds else 0.0,
-        "p50_ms": round(sum(r["p50_ms"] for r in rounds) / len(rounds), 3),
+        "rps": statistics.median(r["rps"] for r in rounds),
+        "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
         "p99_ms": max(r["p99_ms"] for r in rounds),
         "errors": sum(r["errors"] for r in rounds),
-        "requests": requests,
+        "requests": sum(r["requests"] for r in rounds),
         "cpu_percent": round(sum(r["cpu_percent"] * r["seconds"] for r in rounds) / seconds, 1) if seconds else 0.0,
         "rss_mb": rounds[-1]["rss_mb"],
         "rounds_rps": [r["rps"] for r in rounds],

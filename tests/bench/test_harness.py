@@ -177,14 +177,16 @@ def test_a_quick_run_measures_both_sides_and_leaves_nothing_running(tmp_path: Pa
     assert "gw % ref" in done.stdout
 
 
-def test_rounds_combine_into_requests_over_time_the_mean_p50_and_the_worst_p99() -> None:
+def test_rounds_combine_into_the_median_round_the_worst_p99_and_every_error() -> None:
     rounds = [
-        {"rps": 100.0, "p50_ms": 2.0, "p99_ms": 9.0, "errors": 0, "requests": 400, "seconds": 4.0,
+        {"rps": 100.0, "p50_ms": 2.0, "p99_ms": 9.0, "errors": 0, "requests": 300, "seconds": 3.0,
          "cpu_percent": 150.0, "rss_mb": 70.0},
-        {"rps": 50.0, "p50_ms": 4.0, "p99_ms": 20.0, "errors": 1, "requests": 200, "seconds": 4.0,
-         "cpu_percent": 100.0, "rss_mb": 72.0},
+        {"rps": 30.0, "p50_ms": 9.0, "p99_ms": 40.0, "errors": 1, "requests": 90, "seconds": 3.0,
+         "cpu_percent": 90.0, "rss_mb": 71.0},
+        {"rps": 90.0, "p50_ms": 3.0, "p99_ms": 12.0, "errors": 0, "requests": 270, "seconds": 3.0,
+         "cpu_percent": 150.0, "rss_mb": 72.0},
     ]  # fmt: skip
     figures = combined(rounds)
-    assert figures["rps"] == 75.0
-    assert (figures["p50_ms"], figures["p99_ms"], figures["errors"]) == (3.0, 20.0, 1)
-    assert (figures["cpu_percent"], figures["rss_mb"], figures["rounds_rps"]) == (125.0, 72.0, [100.0, 50.0])
+    assert (figures["rps"], figures["p50_ms"], figures["p99_ms"]) == (90.0, 3.0, 40.0)
+    assert (figures["errors"], figures["requests"], figures["cpu_percent"]) == (1, 660, 130.0)
+    assert (figures["rss_mb"], figures["rounds_rps"]) == (72.0, [100.0, 30.0, 90.0])
