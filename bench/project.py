@@ -81,7 +81,7 @@ def adapter_files(project: Path) -> dict[str, dict[str, object]]:
 def gateway_env(project: Path, upstream_url: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The whole environment of a benchmark gateway: base (os.environ) without its SOAPBRIDGE_* variables, plus
     the project, authentication off, every legacy system at the canned upstream, and dummy credentials."""
-    env = _without_ours(os.environ if base is None else base)
+    env = without_ours(os.environ if base is None else base)
     env |= {"SOAPBRIDGE_HOME": str(project), "SOAPBRIDGE_AUTH": "off"}
     for system, adapter in adapter_files(project).items():
         if _table(adapter, "system").get("wsdl"):
@@ -95,11 +95,12 @@ def gateway_env(project: Path, upstream_url: str, base: Mapping[str, str] | None
 
 def reference_env(project: Path, upstream_url: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The whole environment of the reference proxy: base without SOAPBRIDGE_*, plus BENCH_UPSTREAM and the project."""
-    env = _without_ours(os.environ if base is None else base)
+    env = without_ours(os.environ if base is None else base)
     return env | {"SOAPBRIDGE_HOME": str(project), "BENCH_UPSTREAM": upstream_url.rstrip("/")}
 
 
-def _without_ours(base: Mapping[str, str]) -> dict[str, str]:
+def without_ours(base: Mapping[str, str]) -> dict[str, str]:
+    """base without soapbridge's own SOAPBRIDGE_* variables: a benchmark process gets only the ones set for it."""
     return {key: value for key, value in base.items() if not key.startswith("SOAPBRIDGE_")}
 
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +22,7 @@ from typing import Any
 
 from . import machine, processes, wrk
 from .processes import Child
-from .project import CHECKOUT, gateway_env, prepare_project, reference_env
+from .project import CHECKOUT, gateway_env, prepare_project, reference_env, without_ours
 from .scenarios import CONCURRENCY, Scenario, scenarios, upstream_baseline
 
 #: The gateway's production defaults (soapbridge serve), which the reference copies.
@@ -143,7 +143,7 @@ def started(folder: Path, say: Callable[[str], None]) -> Iterator[Servers]:
     logs.mkdir()
     with ExitStack() as stack:
         command = processes.python("-m", "bench.upstream", "--port", "0", "--project", str(project))
-        upstream = _start(stack, "upstream", command, _without_ours(os.environ), logs)
+        upstream = _start(stack, "upstream", command, without_ours(os.environ), logs)
         ready = processes.line_in_log(upstream, "ready ")
         processes.wait_until(upstream, lambda: bool(ready()))
         upstream.url = ready()
@@ -154,10 +154,6 @@ def started(folder: Path, say: Callable[[str], None]) -> Iterator[Servers]:
         processes.wait_until(reference, processes.answers(f"{reference.url}/"))
         say(f"gateway {gateway.url}, reference {reference.url}")
         yield Servers(upstream, gateway, reference)
-
-
-def _without_ours(env: Mapping[str, str]) -> dict[str, str]:
-    return {key: value for key, value in env.items() if not key.startswith("SOAPBRIDGE_")}
 
 
 def _start(stack: ExitStack, name: str, command: list[str], env: dict[str, str], logs: Path) -> Child:

@@ -10,16 +10,16 @@ import http.client
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from ..processes import free_port
+from ..project import gateway_env
 from .documents import ROOT
 from .timing import row
 
@@ -38,27 +38,9 @@ print(imported - started, time.perf_counter() - imported)
 
 
 def serve_env(root: Path = ROOT, upstream: str | None = None) -> dict[str, str]:
-    """The benchmark gateway's environment: no client auth, every legacy endpoint at `upstream`/<system>
-    (default: a closed loopback port), dummy credentials for every adapter that has some."""
-    base = upstream or f"http://127.0.0.1:{closed_port()}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
-    env.update(SOAPBRIDGE_AUTH="off", SOAPBRIDGE_HOME=str(root))
-    for path in sorted((root / "adapters").glob("*.toml")):
-        adapter = tomllib.loads(path.read_text())
-        if adapter.get("system", {}).get("wsdl"):
-            env[f"SOAPBRIDGE_{path.stem.upper()}_URL"] = f"{base}/{path.stem}"
-        credentials = adapter.get("credentials", {})
-        for key in ("username_env", "password_env"):
-            if key in credentials:
-                env[credentials[key]] = "bench"
-    return env
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        port: int = probe.getsockname()[1]
-        return port
+    """The benchmark gateway's environment (bench.project.gateway_env), every legacy endpoint at `upstream`/<system>
+    (default: a closed loopback port)."""
+    return gateway_env(root, upstream or f"http://127.0.0.1:{free_port()}")
 
 
 def load_in_fresh_interpreter(env: dict[str, str]) -> tuple[float, float]:
