@@ -20,6 +20,8 @@ from ..idempotency import open_store
 from ..runtime import runtime_folder
 from ..settings import Settings
 from ..soapenv import content_type, serialize
+from ..telemetry import correlation
+from ..telemetry.context import CLIENT_FAULT, OK, SERVER_FAULT, RequestTrace, record_fault, tracing
 from ..wsgi import StartResponse
 from .auth import Authenticator
 from .faults import Fault, problem, soap_fault
@@ -34,6 +36,12 @@ log = logging.getLogger("soapbridge.gateway")
 IDENTITY = ("", "identity")
 #: A refusal: (HTTP status, the error) to a response in the endpoint's own format.
 Refuse = Callable[[int, RequestError], Response]
+#: Told of every request once it is answered: its trace, and the response about to be written.
+Observer = Callable[[RequestTrace, Response], None]
+#: A page: the WSGI environ to a response.
+Page = Callable[[dict[str, Any]], Response]
+#: The protocol label of each operation path.
+PROTOCOLS = {"/soap11": "soap11", "/soap12": "soap12"}
 
 REASONS = {
     200: "OK",
@@ -65,12 +73,25 @@ class Gateway:
         self.json = JsonEndpoint(engine, once, auth)
         self.max_body = engine.settings.limits.max_body
         self.health = Health(engine)
+        #: Told of each answered request, in order (the request log line, the metrics).
+        self.observers: list[Observer] = []
+        #: What GET answers at each path that is not an endpoint's: pages for people and for monitoring.
+        self.pages: dict[str, Page] = {
+            "/healthz": lambda environ: self.health.liveness(),
+            "/readyz": lambda environ: self.health.readiness(),
+        }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        response = self.handle(environ)
+        with tracing(_trace(environ)) as trace:
+            response = self.handle(environ)
+            if response.status >= 400 and trace.outcome == OK:
+                trace.outcome = CLIENT_FAULT if response.status < 500 else SERVER_FAULT
+            for observe in self.observers:
+                observe(trace, response)
         headers = [
             ("Content-Type", response.content_type),
             ("Content-Length", str(len(response.body))),
+            (correlation.HEADER, trace.correlation_id),
             *response.headers,
         ]
         start_response(f"{response.status} {REASONS.get(response.status, '')}".strip(), headers)
@@ -83,10 +104,8 @@ class Gateway:
             return self._soap(self.soap[path], method, environ)
         if path.startswith("/json/"):
             return self._json(path[len("/json/") :], method, environ)
-        if path == "/healthz":
-            return self.health.liveness()
-        if path == "/readyz":
-            return self.health.readiness()
+        if path in self.pages:
+            return self.pages[path](environ) if method in ("GET", "HEAD") else text(405, f"GET {path}")
         return text(404, f"nothing at {path}; try /soap11?wsdl, /soap12?wsdl or POST /json/<Operation>")
 
     def _soap(self, endpoint: SoapEndpoint, method: str, environ: dict[str, Any]) -> Response:
@@ -127,6 +146,14 @@ def create_app(settings: Settings | None = None) -> Gateway:
     return Gateway(Engine(settings or Settings.from_env()))
 
 
+def _trace(environ: dict[str, Any]) -> RequestTrace:
+    """A new request's trace: its correlation id the client's when usable, its protocol by path."""
+    path = environ.get("PATH_INFO", "/") or "/"
+    protocol = PROTOCOLS.get(path, "json" if path.startswith("/json/") else "http")
+    given = correlation.usable(environ.get("HTTP_X_CORRELATION_ID"))
+    return RequestTrace(given or correlation.new_id(), protocol)
+
+
 def _request(environ: dict[str, Any]) -> Request:
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     headers["content-type"] = environ.get("CONTENT_TYPE", "")
@@ -156,12 +183,14 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes:
 def _soap_refusal(version: str, status: int, exc: RequestError) -> Response:
     """A body refused before it was read, as a Client fault in the endpoint's SOAP version, with the HTTP status."""
     log.warning("refused a SOAP %s request (%d): %s", version, status, exc.message)
+    record_fault(exc.fault_code, True)
     _, envelope = soap_fault(Fault(True, exc.fault_code, exc.message), version, version)
     return Response(status, content_type(version), serialize(envelope))
 
 
 def _json_refusal(status: int, exc: RequestError) -> Response:
     log.warning("refused a JSON request (%d): %s", status, exc.message)
+    record_fault(exc.fault_code, True)
     body = json.loads(problem(Fault(True, exc.fault_code, exc.message))[1]) | {"status": status}
     return Response(status, "application/problem+json", json.dumps(body).encode())
 

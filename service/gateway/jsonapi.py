@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..engine import Engine
 from ..errors import AuthenticationError, RequestError
 from ..jsonform import Shape, from_json, load_shapes, parse_json, to_json
+from ..telemetry.context import annotate, record_fault
 from .auth import CHALLENGE, Authenticator
 from .faults import Fault, problem
 from .http import Request, Response
@@ -43,6 +44,7 @@ class JsonEndpoint:
         client = self.auth.basic(request) if self.auth is not None else None
         if operation not in self.engine.operations:
             raise RequestError(f"{operation} is not an operation of this gateway; see /openapi.json")
+        annotate(operation=operation, client=client.name if client else None)
         if self.auth is not None and client is not None:
             self.auth.authorise(client, operation)
         if request.media_type != JSON:
@@ -51,5 +53,6 @@ class JsonEndpoint:
         return self.once.call(operation, element, request, None, client.name if client else None)
 
     def _problem(self, fault: Fault, headers: list[tuple[str, str]] | None = None) -> Response:
+        record_fault(fault.code, fault.client)
         status, body = problem(fault)
         return Response(status, "application/problem+json", body, headers or [])

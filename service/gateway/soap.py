@@ -9,6 +9,7 @@ from ..engine import Engine
 from ..errors import RequestError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
 from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
+from ..telemetry.context import annotate, record_fault
 from ..xmlparse import parse_bytes
 from .auth import Authenticator
 from .faults import Fault, soap_fault
@@ -74,6 +75,7 @@ class SoapEndpoint:
             raise RequestError(
                 f"no operation takes {etree.QName(payload).localname} in namespace {etree.QName(payload).namespace}"
             )
+        annotate(operation=operation.name, client=client.name if client else None)
         if self.auth is not None and client is not None:
             self.auth.authorise(client, operation.name)
         self._check_action(request, operation.name)
@@ -138,6 +140,7 @@ class SoapEndpoint:
     ) -> Response:
         """The fault in the client's SOAP version (the endpoint's own unless the client spoke the other)."""
         version = version or self.version
+        record_fault(fault.code, fault.client)
         status, envelope = soap_fault(fault, version, self.version)
         return Response(status, content_type(version), serialize(envelope), headers or [])
 

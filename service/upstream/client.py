@@ -12,8 +12,9 @@ from typing import Any
 from lxml import etree
 
 from ..config import AdapterConfig, Credentials, Retry, Timeouts
-from ..errors import ConfigError, UpstreamError
+from ..errors import ConfigError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from ..soapenv import content_type, envelope, serialize
+from ..telemetry.context import UpstreamCall, record_upstream
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
 from .deadline import Deadline
@@ -25,6 +26,8 @@ from .wsdl import UpstreamOperation, load_service
 from .wsse import UsernameToken
 
 NO_RETRY = Retry(attempts=1)
+#: How one try of an upstream call ended: an answer, a SOAP fault, or a failure of one kind.
+OK, FAULT, TIMEOUT, UNAVAILABLE, ERROR, CIRCUIT_OPEN = "ok", "fault", "timeout", "unavailable", "error", "circuit_open"
 
 
 class Upstream:
@@ -90,7 +93,11 @@ class Upstream:
         """One try through the circuit breaker: a failure, or a slow answer, counts against the system."""
         if deadline.expired:
             raise self.transport.late(deadline, timeouts.operation, sent=False)
-        probe = self.breaker.admit()
+        try:
+            probe = self.breaker.admit()
+        except UpstreamUnavailable:
+            self._record(operation, CIRCUIT_OPEN, 0.0)
+            raise
         started = time.monotonic()
         try:
             response = self.transport.post(
@@ -99,20 +106,32 @@ class Upstream:
             answer = read_answer(
                 response.content, response.status, response.content_type, operation.soap_version, self.name
             )
-        except UpstreamError:
+        except UpstreamError as exc:
+            self._record(operation, _failure(exc), time.monotonic() - started)
             self.breaker.failed(probe)
             raise
         except BaseException:
+            self._record(operation, ERROR, time.monotonic() - started)
             self.breaker.abandoned(probe)
             raise
-        slow = time.monotonic() - started > self.slow_call
-        (self.breaker.failed if slow else self.breaker.succeeded)(probe)
+        seconds = time.monotonic() - started
+        self._record(operation, FAULT if isinstance(answer, LegacyFault) else OK, seconds)
+        (self.breaker.failed if seconds > self.slow_call else self.breaker.succeeded)(probe)
         return answer
+
+    def _record(self, operation: UpstreamOperation, outcome: str, seconds: float) -> None:
+        record_upstream(UpstreamCall(self.name, operation.name, outcome, seconds))
 
     def _message(self, operation: UpstreamOperation, body: etree._Element) -> bytes:
         """The envelope, with a fresh UsernameToken for each try."""
         headers = [self._wsse.header()] if self._wsse is not None else None
         return serialize(envelope(operation.soap_version, [body], prefix="soapenv", headers=headers))
+
+
+def _failure(exc: UpstreamError) -> str:
+    if isinstance(exc, UpstreamTimeout):
+        return TIMEOUT
+    return UNAVAILABLE if isinstance(exc, UpstreamUnavailable) else ERROR
 
 
 def _headers(operation: UpstreamOperation) -> dict[str, str]:
