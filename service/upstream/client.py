@@ -20,6 +20,7 @@ from .bulkhead import Bulkhead
 from .deadline import Deadline
 from .envelope import LegacyFault, read_answer
 from .faults import compile_rules, translate
+from .recent import RecentCalls
 from .retry import with_retries
 from .transport import UpstreamTransport
 from .wsdl import UpstreamOperation, load_service
@@ -47,6 +48,7 @@ class Upstream:
         self.slow_call = adapter.breaker.slow_call
         self.breaker = CircuitBreaker(adapter.name, adapter.breaker)  # before the workers fork: they share it
         self.bulkhead = Bulkhead(adapter.name, adapter.bulkhead)
+        self.recent = RecentCalls()  # before the workers fork, like the breaker: the status page's figures
         self._wsse = _wsse(adapter.credentials)
         self._rules = compile_rules(adapter)
 
@@ -121,6 +123,7 @@ class Upstream:
 
     def _record(self, operation: UpstreamOperation, outcome: str, seconds: float) -> None:
         record_upstream(UpstreamCall(self.name, operation.name, outcome, seconds))
+        self.recent.record(failed=outcome not in (OK, FAULT), fault=outcome == FAULT)
 
     def _message(self, operation: UpstreamOperation, body: etree._Element) -> bytes:
         """The envelope, with a fresh UsernameToken for each try."""
