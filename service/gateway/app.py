@@ -30,6 +30,7 @@ from .http import Request, Response, excerpt, text
 from .idempotency import RunOnce
 from .jsonapi import JsonEndpoint
 from .soap import SoapEndpoint
+from .status import StatusPage
 
 log = logging.getLogger("soapbridge.gateway")
 #: The only Content-Encoding a request body may have.
@@ -79,6 +80,7 @@ class Gateway:
         self.pages: dict[str, Page] = {
             "/healthz": lambda environ: self.health.liveness(),
             "/readyz": lambda environ: self.health.readiness(),
+            "/": StatusPage(engine),
         }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
