@@ -46,6 +46,9 @@ class Limits:
 
 #: Where clear-text credentials (HTTP Basic, UsernameToken PasswordText) are accepted over plain HTTP.
 PLAIN_HTTP_POLICIES = ("loopback", "never", "anywhere")
+#: The log formats and levels SOAPBRIDGE_LOG_FORMAT and SOAPBRIDGE_LOG_LEVEL accept.
+LOG_FORMATS = ("auto", "json", "text")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,11 @@ class Settings:
     #: The folder whose files every worker process shares: the nonce and idempotency stores
     #: (SOAPBRIDGE_RUNTIME_DIR; default a new temporary folder, see soapbridge.runtime).
     runtime_dir: Path | None = None
+    #: How `soapbridge serve` writes its log: json (one object per line), text, or auto: text on a
+    #: terminal, json otherwise (SOAPBRIDGE_LOG_FORMAT).
+    log_format: str = "auto"
+    #: The least severe log level written: debug, info, warning or error (SOAPBRIDGE_LOG_LEVEL).
+    log_level: str = "info"
 
     @property
     def adapters_dir(self) -> Path:
@@ -142,6 +150,8 @@ class Settings:
             idempotency=Idempotency.from_env(env),
             grace_period=_seconds(env, "SOAPBRIDGE_GRACE_PERIOD", 30),
             runtime_dir=Path(env["SOAPBRIDGE_RUNTIME_DIR"]) if env.get("SOAPBRIDGE_RUNTIME_DIR") else None,
+            log_format=_choice(env, "SOAPBRIDGE_LOG_FORMAT", LOG_FORMATS, "auto"),
+            log_level=_choice(env, "SOAPBRIDGE_LOG_LEVEL", LOG_LEVELS, "info"),
         )
 
 

@@ -33,9 +33,15 @@ class RunningGateway:
 
 
 def start_gateway(
-    python: str = sys.executable, extra_env: dict[str, str] | None = None, extra_args: Sequence[str] = ()
+    python: str = sys.executable,
+    extra_env: dict[str, str] | None = None,
+    extra_args: Sequence[str] = (),
+    drain: bool = False,
 ) -> tuple[subprocess.Popen[str], RunningGateway]:
-    """Start `python -m soapbridge serve --port 0` (plus extra_args) and wait until it says where it listens."""
+    """Start `python -m soapbridge serve --port 0` (plus extra_args) and wait until it says where it listens.
+
+    drain: keep reading its output (the log, a line per request) into RunningGateway.output from a thread,
+    so that a busy gateway never blocks on a full pipe; without it, the caller reads process.stdout."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
     env.update(
         {
@@ -66,6 +72,8 @@ def start_gateway(
             gateway.admin = match.group(1)
         if match := re.match(r"soapbridge listening on (\S+)", line):
             gateway.base = match.group(1)
+            if drain:
+                threading.Thread(target=gateway.output.extend, args=(process.stdout,), daemon=True).start()
             return process, gateway
     stop_gateway(process)
     raise AssertionError("the gateway did not start:\n" + "".join(gateway.output))
@@ -87,7 +95,7 @@ def stop_gateway(process: subprocess.Popen[str]) -> int:
 @contextmanager
 def running_gateway() -> Iterator[RunningGateway]:
     """A gateway for the length of the block; it must exit cleanly and leave no process behind."""
-    process, running = start_gateway()
+    process, running = start_gateway(drain=True)
     try:
         yield running
     finally:

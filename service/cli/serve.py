@@ -18,11 +18,13 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.glogging import Logger as GunicornLogger
 
 from ..config import endpoint_variable
 from ..errors import UsageError
 from ..gateway import Gateway, create_app
 from ..settings import Settings
+from ..telemetry.logs import configure as configure_logging
 from ..toolkit.check import check_project
 from .check import print_table
 from .worker import ARBITER_MARGIN, DrainingWorker
@@ -61,6 +63,7 @@ def run(arguments: argparse.Namespace) -> int:
         print("soapbridge: not starting; `soapbridge check` fails on:", file=sys.stderr)
         print_table(report.failures, sys.stderr)
         return 1
+    configure_logging(settings)  # before the workers fork: they inherit the handler
     emulators = None if arguments.no_emulators else _start_emulators()
     try:
         app = create_app(Settings.from_env())  # everything loads here, once, before any worker forks
@@ -139,6 +142,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "timeout": int(longest) + HEARTBEAT_MARGIN,
             "when_ready": _announce,
             "loglevel": "warning",
+            "logger_class": _GunicornLog,
         }
         if arguments.certfile:
             self.options.update(certfile=arguments.certfile, keyfile=arguments.keyfile)
@@ -171,6 +175,17 @@ class _Arbiter(Arbiter):  # type: ignore[misc]
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
             self.WORKERS.pop(pid).tmp.close()
+
+
+class _GunicornLog(GunicornLogger):  # type: ignore[misc]
+    """gunicorn's own lines (a worker timing out, failing to boot) through soapbridge's log handler, so that
+    the stream is all one format (SOAPBRIDGE_LOG_FORMAT); gunicorn writes no access log here."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in list(self.error_log.handlers):
+            self.error_log.removeHandler(handler)
+        self.error_log.propagate = True
 
 
 def _announce(server: Any) -> None:

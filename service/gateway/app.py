@@ -22,6 +22,7 @@ from ..settings import Settings
 from ..soapenv import content_type, serialize
 from ..telemetry import correlation
 from ..telemetry.context import CLIENT_FAULT, OK, SERVER_FAULT, RequestTrace, record_fault, tracing
+from ..telemetry.logs import log_request
 from ..wsgi import StartResponse
 from .auth import Authenticator
 from .faults import Fault, problem, soap_fault
@@ -76,6 +77,7 @@ class Gateway:
         self.health = Health(engine)
         #: Told of each answered request, in order (the request log line, the metrics).
         self.observers: list[Observer] = []
+        self.observers.append(log_request)
         #: What GET answers at each path that is not an endpoint's: pages for people and for monitoring.
         self.pages: dict[str, Page] = {
             "/healthz": lambda environ: self.health.liveness(),
@@ -153,7 +155,7 @@ def _trace(environ: dict[str, Any]) -> RequestTrace:
     path = environ.get("PATH_INFO", "/") or "/"
     protocol = PROTOCOLS.get(path, "json" if path.startswith("/json/") else "http")
     given = correlation.usable(environ.get("HTTP_X_CORRELATION_ID"))
-    return RequestTrace(given or correlation.new_id(), protocol)
+    return RequestTrace(given or correlation.new_id(), protocol, path)
 
 
 def _request(environ: dict[str, Any]) -> Request:

@@ -36,6 +36,8 @@ class RequestTrace:
     correlation_id: str
     #: soap11, soap12, json, or http for everything that is not an operation call (WSDLs, health, metrics).
     protocol: str
+    #: The request's path (PATH_INFO), for the log line of requests that name no operation.
+    path: str = ""
     started: float = field(default_factory=time.monotonic)
     #: The canonical operation, once the request names one the gateway serves.
     operation: str | None = None
