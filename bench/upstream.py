@@ -19,6 +19,7 @@ import os
 import secrets
 import signal
 import tomllib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from soapbridge.legacy import build
 from soapbridge.legacy import crm as crm_emulator
 from soapbridge.legacy._server import RunningEmulator, start
 from soapbridge.soapenv import content_type, fault, serialize, wrap
+from soapbridge.upstream import addressing
 
 from .project import CHECKOUT
 from .reference import CANONICAL, binding
@@ -135,6 +137,9 @@ def _emulate(name: str, project: Path, accounts: dict[str, str]) -> RunningEmula
 def _post(http: urllib3.PoolManager, url: str, call: LegacyCall) -> Recording:
     found = markers(call.body)
     envelope = wrap(call.body, call.version, prefix="soapenv")
+    # wsa:Action and wsa:MessageID, which a WS-Addressing system (the weather feed) requires and the others ignore
+    envelope.insert(0, etree.Element(f"{{{etree.QName(envelope).namespace}}}Header"))
+    envelope[0].extend(addressing.headers(addressing.message_id(str(uuid.uuid4())), call.action, url))
     headers = {"Content-Type": content_type(call.version)}
     if call.version == "1.2":
         headers["Content-Type"] += f'; action="{call.action}"'

@@ -50,8 +50,20 @@ class EmulatorAdmin:
         status = self.status(system)
         return int(status["calls"] if operation is None else status["operations"].get(operation, 0))
 
+    def received(self, system: str) -> list[dict[str, Any]]:
+        """What system's latest requests carried, oldest first: {"operation", "headers", "addressing"} each,
+        headers as sent (credentials left out), addressing the WS-Addressing blocks by local name."""
+        requests: list[dict[str, Any]] = self._call("GET", f"/systems/{system}/requests")["requests"]
+        return requests
+
+    def last_request(self, system: str) -> dict[str, Any]:
+        """What system's latest request carried (see received)."""
+        received = self.received(system)
+        assert received, f"no request has reached {system}"
+        return received[-1]
+
     def zero(self, system: str) -> dict[str, Any]:
-        """Call counters back to zero."""
+        """Call counters back to zero, the requests received forgotten."""
         return self._call("DELETE", f"/systems/{system}/calls")
 
     def reset(self, system: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ..telemetry import correlation
 from ..telemetry.context import CLIENT_FAULT, OK, SERVER_FAULT, RequestTrace, record_fault, tracing
 from ..telemetry.logs import log_request
 from ..wsgi import StartResponse
+from .addressing import stamp
 from .auth import Authenticator
 from .faults import Fault, problem, soap_fault
 from .health import Health
@@ -189,7 +190,7 @@ def _soap_refusal(version: str, status: int, exc: RequestError) -> Response:
     log.warning("refused a SOAP %s request (%d): %s", version, status, exc.message)
     record_fault(exc.fault_code, True)
     _, envelope = soap_fault(Fault(True, exc.fault_code, exc.message), version, version)
-    return Response(status, content_type(version), serialize(envelope))
+    return Response(status, content_type(version), serialize(stamp(envelope)))
 
 
 def _json_refusal(status: int, exc: RequestError) -> Response:

@@ -11,6 +11,7 @@ from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
 from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
 from ..telemetry.context import annotate, record_fault
 from ..xmlparse import parse_bytes
+from .addressing import adopt_message_id, stamp
 from .auth import Authenticator
 from .faults import Fault, soap_fault
 from .http import Request, Response
@@ -67,6 +68,7 @@ class SoapEndpoint:
             raise _VersionMismatch(
                 f"this endpoint speaks SOAP {self.version}; the envelope is {envelope.tag}", spoken or self.version
             )
+        adopt_message_id(envelope.find(f"{{{self.namespace}}}Header"), request)
         self._check_headers(envelope)
         client = self._authenticate(envelope, request)
         payload = self._payload(envelope)
@@ -133,7 +135,7 @@ class SoapEndpoint:
             )
 
     def _envelope(self, payload: etree._Element) -> bytes:
-        return serialize(wrap(payload, self.version))
+        return serialize(stamp(wrap(payload, self.version)))
 
     def _fault(
         self, fault: Fault, version: str | None = None, headers: list[tuple[str, str]] | None = None
@@ -142,7 +144,7 @@ class SoapEndpoint:
         version = version or self.version
         record_fault(fault.code, fault.client)
         status, envelope = soap_fault(fault, version, self.version)
-        return Response(status, content_type(version), serialize(envelope), headers or [])
+        return Response(status, content_type(version), serialize(stamp(envelope)), headers or [])
 
 
 class _VersionMismatch(Exception):

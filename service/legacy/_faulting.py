@@ -21,9 +21,11 @@ from ..errors import XmlError
 from ..soapenv import content_type
 from ..wsgi import QuietHandler
 from ..xmlparse import parse_bytes
-from ._soap import Emulator
+from ._soap import Emulator, addressing_of
 from .faults import Arrival, FaultSwitch
 
+#: Headers that carry credentials: never kept with the requests a system remembers.
+CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie")
 #: How long an idle or slow client may hold a handler thread (so a stop never waits forever on one).
 CLIENT_TIMEOUT = 30.0
 RETRY_AFTER = "120"
@@ -83,7 +85,8 @@ class FaultingHandler(QuietHandler):
             self._run_app(self.rfile)
             return
         body = self.rfile.read(self._content_length())
-        self._act_out(self.server.switch.arrive(operation_of(body)), body)
+        request = received(body, dict(self.headers.items()))
+        self._act_out(self.server.switch.arrive(request["operation"], request), body)
 
     def _act_out(self, arrival: Arrival, body: bytes) -> None:
         mode = arrival.fault.mode
@@ -144,15 +147,29 @@ class FaultingHandler(QuietHandler):
             return 0
 
 
-def operation_of(envelope: bytes) -> str | None:
-    """The local name of the SOAP Body's first element, whatever the SOAP version; None if there is none."""
+def received(envelope: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """What a request carried, as the admin endpoint shows it: its operation, its HTTP headers (credentials
+    left out), and its WS-Addressing header blocks by local name (MessageID, Action, To...)."""
     try:
-        root = parse_bytes(envelope, what="request")
+        root: etree._Element | None = parse_bytes(envelope, what="request")
     except XmlError:
-        return None
-    for child in root:
-        if isinstance(child.tag, str) and etree.QName(child).localname == "Body":
-            for payload in child:
-                if isinstance(payload.tag, str):
-                    return str(etree.QName(payload).localname)
+        root = None
+    return {
+        "operation": operation_of(root),
+        "headers": {name: value for name, value in headers.items() if name.lower() not in CREDENTIAL_HEADERS},
+        "addressing": addressing_of(_children_of(root, "Header")),
+    }
+
+
+def operation_of(root: etree._Element | None) -> str | None:
+    """The local name of the SOAP Body's first element, whatever the SOAP version; None if there is none."""
+    for payload in _children_of(root, "Body")[:1]:
+        return str(etree.QName(payload).localname)
     return None
+
+
+def _children_of(root: etree._Element | None, part: str) -> list[etree._Element]:
+    for child in root if root is not None else ():
+        if isinstance(child.tag, str) and etree.QName(child).localname == part:
+            return [element for element in child if isinstance(element.tag, str)]
+    return []

@@ -18,6 +18,10 @@ from ..wsgi import StartResponse, http_headers, read_body, request_url, respond
 from ..xmlparse import parse_bytes, parse_file
 
 log = logging.getLogger("soapbridge.legacy")
+#: WS-Addressing 1.0 and the 2004/08 submission.
+WSA_NAMESPACES = ("http://www.w3.org/2005/08/addressing", "http://schemas.xmlsoap.org/ws/2004/08/addressing")
+#: The properties a WS-Addressing service requires of every request, as WCF does.
+REQUIRED_ADDRESSING = ("Action", "MessageID")
 
 
 class LegacyFault(Exception):
@@ -54,8 +58,11 @@ class Emulator:
         wsdl_file: Path,
         soap_version: str,
         handlers: dict[str, Handler],
+        actions: dict[str, str] | None = None,
     ) -> None:
         self.name = name
+        #: When the system uses WS-Addressing: the wsa:Action each body element must come with.
+        self.actions = actions
         self.wsdl_file = wsdl_file
         self.soap_version = soap_version
         self.envelope_ns = ENVELOPE_BY_VERSION[soap_version]
@@ -88,6 +95,9 @@ class Emulator:
         handler = self.handlers.get(payload.tag)
         if handler is None:
             return self._fault("client", f"no operation accepts {etree.QName(payload).localname}")
+        refusal = self._addressing_refusal(header, payload.tag)
+        if refusal is not None:
+            return self._fault("client", refusal)
         try:
             answer = handler(SoapRequest(payload, header, http_headers))
         except LegacyFault as fault:
@@ -96,6 +106,21 @@ class Emulator:
             log.exception("%s failed on %s", self.name, payload.tag)
             return self._fault("server", "internal error")
         return "200 OK", self.envelope(answer)
+
+    def _addressing_refusal(self, header: etree._Element | None, tag: str) -> str | None:
+        """Why a WS-Addressing service refuses the request (in WCF's words), or None."""
+        if self.actions is None:
+            return None
+        properties = addressing_of(list(header) if header is not None else [])
+        missing = [name for name in REQUIRED_ADDRESSING if not properties.get(name)]
+        if missing:
+            return f"A required header representing a Message Addressing Property is not present: {missing[0]}"
+        if properties["Action"] != self.actions.get(tag):
+            return (
+                f"The message with Action '{properties['Action']}' cannot be processed at the receiver, "
+                "due to a ContractFilter mismatch at the EndpointDispatcher."
+            )
+        return None
 
     # -- envelopes --------------------------------------------------------------------------
 
@@ -135,3 +160,12 @@ class Emulator:
             for address in tree.iter(f"{{{ns}}}address"):
                 address.set("location", here)
         return bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
+
+
+def addressing_of(blocks: list[etree._Element]) -> dict[str, str]:
+    """The WS-Addressing properties among a SOAP Header's blocks (either namespace), by local name."""
+    return {
+        etree.QName(block).localname: (block.text or "").strip()
+        for block in blocks
+        if isinstance(block.tag, str) and etree.QName(block).namespace in WSA_NAMESPACES
+    }

@@ -4,7 +4,9 @@
     GET    /systems/{name}              {"system", "fault": {"mode", "times", "delay_ms"}, "calls", "operations"}
     PUT    /systems/{name}/fault        {"mode": M, "times": N?, "delay_ms": D?}  -> the status above
     DELETE /systems/{name}/fault        back to normal                            -> the status
-    DELETE /systems/{name}/calls        counters to zero                          -> the status
+    GET    /systems/{name}/requests     {"system", "requests": [{"operation", "headers", "addressing"}, ...]}
+                                        what the latest requests carried, oldest first (no credentials)
+    DELETE /systems/{name}/calls        counters to zero, requests forgotten      -> the status
     POST   /systems/{name}/reset        seed data again, normal, counters to zero -> the status
 
 It is served on loopback only: anyone who reaches it can take a system down.
@@ -34,6 +36,7 @@ class AdminApp:
         self.reseed = dict(reseed)
         self.routes: dict[tuple[str, str], Route] = {
             ("GET", ""): lambda switch, environ: switch.status(),
+            ("GET", "requests"): lambda switch, environ: {"system": switch.system, "requests": switch.received()},
             ("PUT", "fault"): self._set_fault,
             ("DELETE", "fault"): self._clear_fault,
             ("DELETE", "calls"): self._zero,

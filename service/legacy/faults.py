@@ -7,13 +7,15 @@ and the admin endpoint (admin.py) switches it.
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 #: What a system can be switched into; see README "Fault injection" for what each looks like on the wire.
 MODES = ("normal", "down", "refuse", "slow", "hang", "html500", "truncated", "garbage", "reset", "fault")
+#: How many of the latest requests a system remembers (their headers and WS-Addressing), for tests to read.
+REMEMBERED = 50
 
 
 class FaultError(ValueError):
@@ -83,6 +85,7 @@ class FaultSwitch:
         self._fault = NORMAL
         self._calls = 0
         self._operations: Counter[str] = Counter()
+        self._received: deque[dict[str, Any]] = deque(maxlen=REMEMBERED)
         self._released = threading.Event()
 
     @property
@@ -105,15 +108,24 @@ class FaultSwitch:
         with self._lock:
             self._calls = 0
             self._operations.clear()
+            self._received.clear()
 
-    def arrive(self, operation: str | None) -> Arrival:
-        """Count a POST that reached the port (operation: its body element's local name) and take its fault."""
+    def arrive(self, operation: str | None, received: dict[str, Any] | None = None) -> Arrival:
+        """Count a POST that reached the port (operation: its body element's local name) and take its fault;
+        received (what the request carried: headers, WS-Addressing) is kept among the latest."""
         with self._lock:
             self._calls += 1
+            if received is not None:
+                self._received.append(received)
             if operation is not None:
                 self._operations[operation] += 1
             fault, self._fault = self._fault, self._fault.after_one()
             return Arrival(fault, self._released)
+
+    def received(self) -> list[dict[str, Any]]:
+        """What the latest requests carried, oldest first."""
+        with self._lock:
+            return list(self._received)
 
     def release_all(self) -> None:
         """Free every hanging request, as when the emulator stops."""

@@ -4,6 +4,9 @@ It answers in the feed's own units (tenths of degrees Fahrenheit, knots, yyyyMMd
 Values come from weather_data's deterministic climate; the only state is the feed's
 register of issued observations, which numbers each one the first time it is asked for.
 
+Like the WCF service it imitates, it requires WS-Addressing: a request without wsa:Action and
+wsa:MessageID, or with another operation's Action, is refused with a Sender fault.
+
 Settings (the env mapping given to build, normally os.environ):
     SOAPBRIDGE_WEATHER_NOW   pin the feed's clock to a UTC instant, e.g. 2026-11-21T09:55:00Z
     SOAPBRIDGE_WEATHER_SEED  an integer that varies the weather (default 0)
@@ -22,6 +25,8 @@ from ._soap import Emulator, Handler, LegacyFault, SoapRequest
 from .weather_data import STATIONS, DayOutlook, Reading, Station, day_outlook, observe
 
 NS = "http://aerowx.example.net/WxFeed/2005/03/types"
+#: Each operation's wsa:Action is this and its name: the feed, a WCF service, requires WS-Addressing.
+ACTIONS = "http://aerowx.example.net/WxFeed/2005/03/"
 WSDL = Path("weather") / "WxFeed.wsdl"
 MAX_DAYS = 10
 
@@ -41,7 +46,8 @@ def make_emulator(wsdl_root: Path, clock: Clock, seed: int = 0) -> Emulator:
         _q("GetDailyForecast"): feed.daily_forecast,
         _q("ListStations"): feed.list_stations,
     }
-    return Emulator("weather", wsdl_root / WSDL, "1.2", handlers)
+    actions = {tag: f"{ACTIONS}{etree.QName(tag).localname}" for tag in handlers}
+    return Emulator("weather", wsdl_root / WSDL, "1.2", handlers, actions)
 
 
 def clock_from_env(env: Mapping[str, str]) -> Clock:

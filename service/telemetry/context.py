@@ -47,6 +47,8 @@ class RequestTrace:
     #: The canonical fault code (cn:FaultCode) of a fault answer.
     fault_code: str | None = None
     upstream: list[UpstreamCall] = field(default_factory=list)
+    #: The client's WS-Addressing (namespace, MessageID), which the SOAP answer names in wsa:RelatesTo.
+    message_id: tuple[str, str] | None = None
 
     def fault(self, code: str, client: bool) -> None:
         self.fault_code = code

@@ -14,7 +14,9 @@ from lxml import etree
 from ..config import AdapterConfig, Credentials, Retry, Timeouts
 from ..errors import ConfigError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from ..soapenv import content_type, envelope, serialize
+from ..telemetry import context, correlation
 from ..telemetry.context import UpstreamCall, record_upstream
+from . import addressing
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
 from .deadline import Deadline
@@ -102,8 +104,13 @@ class Upstream:
             raise
         started = time.monotonic()
         try:
+            sent_id = _correlation_id()
             response = self.transport.post(
-                self.address, self._message(operation, body), _headers(operation), deadline=deadline, timeouts=timeouts
+                self.address,
+                self._message(operation, body, sent_id),
+                _headers(operation, sent_id),
+                deadline=deadline,
+                timeouts=timeouts,
             )
             answer = read_answer(
                 response.content, response.status, response.content_type, operation.soap_version, self.name
@@ -125,9 +132,12 @@ class Upstream:
         record_upstream(UpstreamCall(self.name, operation.name, outcome, seconds))
         self.recent.record(failed=outcome not in (OK, FAULT), fault=outcome == FAULT)
 
-    def _message(self, operation: UpstreamOperation, body: etree._Element) -> bytes:
-        """The envelope, with a fresh UsernameToken for each try."""
-        headers = [self._wsse.header()] if self._wsse is not None else None
+    def _message(self, operation: UpstreamOperation, body: etree._Element, correlation_id: str | None = None) -> bytes:
+        """The envelope, with a fresh UsernameToken for each try, and WS-Addressing when the WSDL uses it."""
+        headers = [self._wsse.header()] if self._wsse is not None else []
+        if operation.addressing_action is not None:
+            message_id = addressing.message_id(correlation_id or _correlation_id())
+            headers += addressing.headers(message_id, operation.addressing_action, self.address)
         return serialize(envelope(operation.soap_version, [body], prefix="soapenv", headers=headers))
 
 
@@ -137,12 +147,18 @@ def _failure(exc: UpstreamError) -> str:
     return UNAVAILABLE if isinstance(exc, UpstreamUnavailable) else ERROR
 
 
-def _headers(operation: UpstreamOperation) -> dict[str, str]:
+def _headers(operation: UpstreamOperation, correlation_id: str) -> dict[str, str]:
     media = content_type(operation.soap_version)
     if operation.soap_version == "1.2":
         action = f'; action="{operation.soap_action}"' if operation.soap_action else ""
-        return {"Content-Type": media + action}
-    return {"Content-Type": media, "SOAPAction": f'"{operation.soap_action}"'}
+        return {"Content-Type": media + action, correlation.HEADER: correlation_id}
+    return {"Content-Type": media, "SOAPAction": f'"{operation.soap_action}"', correlation.HEADER: correlation_id}
+
+
+def _correlation_id() -> str:
+    """The id of the request being handled, passed on to the legacy system; a new one outside a request."""
+    trace = context.current()
+    return trace.correlation_id if trace is not None else correlation.new_id()
 
 
 def _wsse(credentials: Credentials | None) -> UsernameToken | None:

@@ -15,6 +15,7 @@ from zeep.wsdl import Document
 from zeep.wsdl.bindings.soap import Soap12Binding, SoapBinding
 
 from ..errors import ConfigError, SoapbridgeError, XmlError
+from . import addressing
 
 ZEEP_SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
 
@@ -29,6 +30,8 @@ class UpstreamOperation:
     style: str
     input_tag: str | None
     output_tag: str | None
+    #: The wsa:Action each call carries when the WSDL uses WS-Addressing; None when it does not.
+    addressing_action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ def load_service(wsdl: Path, *, folder: Path, service: str | None = None, port: 
     chosen = _port(document, wsdl, service, port)
     binding = chosen.binding
     version = "1.2" if isinstance(binding, Soap12Binding) else "1.1"
-    operations = {name: _operation(name, op, version) for name, op in binding._operations.items()}
+    actions = _addressing(wsdl, chosen)
+    operations = {name: _operation(name, op, version, actions) for name, op in binding._operations.items()}
     return UpstreamService(chosen.binding_options.get("address", ""), operations)
 
 
@@ -94,11 +98,23 @@ def _port(document: Document, wsdl: Path, service: str | None, port: str | None)
     return ports[0][2]
 
 
-def _operation(name: str, operation: Any, version: str) -> UpstreamOperation:
+def _addressing(wsdl: Path, port: Any) -> dict[str, str] | None:
+    try:
+        return addressing.wsdl_actions(wsdl, port.binding.name, port.name)
+    except SoapbridgeError as exc:
+        raise ConfigError(exc.message, file=str(wsdl)) from exc
+
+
+def _operation(name: str, operation: Any, version: str, actions: dict[str, str] | None) -> UpstreamOperation:
     def body_tag(message: Any) -> str | None:
         body = getattr(message, "body", None)
         return str(body.qname) if body is not None and body.qname is not None else None
 
+    action = None
+    if actions is not None:
+        port_type = operation.binding.port_type.name
+        default = addressing.default_action(port_type.namespace or "", port_type.localname, name)
+        action = actions.get(name) or operation.soapaction or default
     return UpstreamOperation(
         name,
         version,
@@ -106,6 +122,7 @@ def _operation(name: str, operation: Any, version: str) -> UpstreamOperation:
         operation.style or "document",
         body_tag(operation.input),
         body_tag(operation.output),
+        action,
     )
 
 

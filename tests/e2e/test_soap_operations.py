@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from tests.running import RunningGateway
 
 WX = "http://aerowx.example.net/WxFeed/2005/03/types"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+WSA = "http://www.w3.org/2005/08/addressing"
 
 
 def fahrenheit_tenths_to_celsius(tenths: int) -> float:
@@ -149,8 +151,12 @@ def test_invalid_request_is_a_client_fault_naming_the_field(gateway: RunningGate
 
 
 def _raw_observation(url: str, station: str) -> dict[str, str]:
+    addressing = (  # the feed is a WS-Addressing service: it refuses a request without these
+        f'<e:Header><a:Action xmlns:a="{WSA}">http://aerowx.example.net/WxFeed/2005/03/GetCurrentObservation</a:Action>'
+        f'<a:MessageID xmlns:a="{WSA}">urn:uuid:{uuid.uuid4()}</a:MessageID></e:Header>'
+    )
     body = (
-        f'<e:Envelope xmlns:e="{SOAP12}"><e:Body><GetCurrentObservation xmlns="{WX}">'
+        f'<e:Envelope xmlns:e="{SOAP12}">{addressing}<e:Body><GetCurrentObservation xmlns="{WX}">'
         f"<StationICAO>{station}</StationICAO></GetCurrentObservation></e:Body></e:Envelope>"
     )
     response = requests.post(url, data=body.encode(), headers={"Content-Type": "application/soap+xml"}, timeout=10)

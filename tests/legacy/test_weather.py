@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import threading
 import tomllib
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from lxml import etree
 from soapbridge.legacy import Emulator
 from soapbridge.legacy import build as build_system
 from soapbridge.legacy._server import RunningEmulator, start
-from soapbridge.legacy.weather import build, make_emulator
+from soapbridge.legacy.weather import ACTIONS, build, make_emulator
 from soapbridge.legacy.weather_data import STATIONS
 from soapbridge.namespaces import WSDL11, XSD
 from soapbridge.xmlparse import parse_bytes, parse_file
@@ -34,6 +35,7 @@ SAMPLES = XSLT / "samples"
 WX = "http://aerowx.example.net/WxFeed/2005/03/types"
 CN = "urn:soapbridge:canonical:v1"
 ENV = "http://www.w3.org/2003/05/soap-envelope"
+WSA = "http://www.w3.org/2005/08/addressing"
 BINDING = "{http://aerowx.example.net/WxFeed/2005/03/}WxFeedSoap12"
 NS = {"wx": WX, "cn": CN, "env": ENV}
 NOW = dt.datetime(2026, 11, 21, 9, 55, tzinfo=dt.UTC)
@@ -113,12 +115,21 @@ def wx(name: str, *children: etree._Element, text: str | None = None) -> etree._
 def post(url: str, payload: etree._Element, envelope_ns: str = ENV) -> tuple[int, etree._Element]:
     """POST one SOAP envelope around payload; the HTTP status and the answer's Body child."""
     envelope = etree.Element(f"{{{envelope_ns}}}Envelope", nsmap={"soap": envelope_ns})
+    etree.SubElement(envelope, f"{{{envelope_ns}}}Header").extend(addressing(payload))
     etree.SubElement(envelope, f"{{{envelope_ns}}}Body").append(payload)
     headers = {"Content-Type": 'application/soap+xml; charset=utf-8; action="urn:test"'}
     answer = requests.post(url, data=etree.tostring(envelope), headers=headers, timeout=5)
     body = parse_bytes(answer.content).find(f"{{{ENV}}}Body")
     assert body is not None
     return answer.status_code, body[0]
+
+
+def addressing(payload: etree._Element, action: str | None = None) -> list[etree._Element]:
+    """The wsa:Action (the payload's operation's, unless given) and wsa:MessageID the feed requires."""
+    action = action or f"{ACTIONS}{etree.QName(payload).localname}"
+    blocks = [etree.Element(f"{{{WSA}}}Action"), etree.Element(f"{{{WSA}}}MessageID")]
+    blocks[0].text, blocks[1].text = action, f"urn:uuid:{uuid.uuid4()}"
+    return blocks
 
 
 def transform(stylesheet: str, document: etree._Element) -> etree._Element:
@@ -250,6 +261,32 @@ def test_unknown_station_is_a_sender_fault_over_zeep(feed: zeep.proxy.ServicePro
         feed.GetDailyForecast(StationICAO="ZZZZ", NumDays=2)
     assert raised.value.code == "soapenv:Sender"
     assert raised.value.detail.find("wx:UnknownStationFault/wx:StationICAO", NS).text == "ZZZZ"
+
+
+@pytest.mark.parametrize(
+    ("blocks", "refusal"),
+    [
+        ([], "not present: Action"),
+        (["Action"], "not present: MessageID"),
+        (["Action", "MessageID", "wrong"], "cannot be processed at the receiver"),
+    ],
+    ids=["none", "no-message-id", "another-action"],
+)
+def test_requests_without_ws_addressing_are_refused_like_wcf(
+    shared: RunningEmulator, blocks: list[str], refusal: str
+) -> None:
+    payload = wx("ListStations")
+    action, message_id = addressing(payload, f"{ACTIONS}GetDailyForecast" if "wrong" in blocks else None)
+    envelope = etree.Element(f"{{{ENV}}}Envelope", nsmap={"soap": ENV})
+    header = etree.SubElement(envelope, f"{{{ENV}}}Header")
+    header.extend([block for block in (action, message_id) if etree.QName(block).localname in blocks])
+    etree.SubElement(envelope, f"{{{ENV}}}Body").append(payload)
+    content_type = "application/soap+xml; charset=utf-8"
+    answer = requests.post(shared.url, data=etree.tostring(envelope), headers={"Content-Type": content_type}, timeout=5)
+    fault = parse_bytes(answer.content).find(f"{{{ENV}}}Body/{{{ENV}}}Fault")
+    assert answer.status_code == 400 and fault is not None
+    assert fault.findtext("env:Code/env:Value", namespaces=NS) == "soapenv:Sender"
+    assert refusal in (fault.findtext("env:Reason/env:Text", namespaces=NS) or "")
 
 
 @pytest.mark.parametrize(
@@ -394,6 +431,7 @@ def test_conversions_match_the_python_twin_for_every_station(seed: int) -> None:
 
 def _call(emulator: Emulator, payload: etree._Element) -> etree._Element:
     envelope = etree.Element(f"{{{ENV}}}Envelope")
+    etree.SubElement(envelope, f"{{{ENV}}}Header").extend(addressing(payload))
     etree.SubElement(envelope, f"{{{ENV}}}Body").append(copy.deepcopy(payload))
     status, data = emulator.handle(etree.tostring(envelope), {})
     assert status == "200 OK"
