@@ -25,6 +25,38 @@ from lxml import etree
 from .errors import RequestError
 
 _NUMERIC = ("decimal", "float", "double")
+_XSD = "http://www.w3.org/2001/XMLSchema"
+#: The facets that bound a value or its length, besides pattern and enumeration.
+_BOUNDS = (
+    "length",
+    "minLength",
+    "maxLength",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+    "totalDigits",
+    "fractionDigits",
+)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What else the XSD declares about an element, for documents that describe the JSON form (OpenAPI)."""
+
+    min_occurs: int = 1
+    #: None for unbounded.
+    max_occurs: int | None = 1
+    #: The local name of the element's named type; "" for an anonymous one.
+    type_name: str = ""
+    #: The local name of the XSD primitive type of a simple element (date, dateTime, string...); "" when complex.
+    primitive: str = ""
+    #: The facets of a simple type and of every type it derives from, the most derived first: name to value,
+    #: "pattern" to every pattern of the chain (all of them must match), "enumeration" to the allowed values.
+    facets: dict[str, Any] = field(default_factory=dict)
+    #: The xs:documentation of the element, and of its named type.
+    documentation: str = ""
+    type_documentation: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +74,7 @@ class Shape:
     label: str = field(default="", compare=False, repr=False)
     #: A simple element's text to its JSON text (None for a complex element).
     scalar: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
+    declared: Declaration = field(default_factory=Declaration, compare=False, repr=False)
 
 
 def load_shapes(xsd: Path) -> dict[str, Shape]:
@@ -60,9 +93,11 @@ def _shape(element: Any, integer: Any) -> Shape:
     xsd_type = element.type
     repeated = element.max_occurs is None or element.max_occurs > 1
     label = json.dumps(element.local_name) + ":"
+    declared = _declaration(element)
     if xsd_type.is_simple():
         kind = _kind(xsd_type, integer)
-        return Shape(element.name, element.local_name, kind, repeated, label=label, scalar=_SCALARS[kind])
+        scalar = _SCALARS[kind]
+        return Shape(element.name, element.local_name, kind, repeated, label=label, scalar=scalar, declared=declared)
     children = tuple(_shape(child, integer) for child in xsd_type.content.iter_elements())
     return Shape(
         element.name,
@@ -73,7 +108,48 @@ def _shape(element: Any, integer: Any) -> Shape:
         {c.tag: c for c in children},
         {c.key: c for c in children},
         label,
+        declared=declared,
     )
+
+
+def _declaration(element: Any) -> Declaration:
+    xsd_type = element.type
+    own = xsd_type.target_namespace != _XSD  # the built-in types' annotations are the XSD spec's, not ours
+    simple = xsd_type.is_simple()
+    return Declaration(
+        element.min_occurs,
+        element.max_occurs,
+        (xsd_type.local_name or "") if own else "",
+        (xsd_type.primitive_type.local_name if xsd_type.primitive_type is not None else "string") if simple else "",
+        _facets(xsd_type) if simple else {},
+        _documentation(element),
+        _documentation(xsd_type) if own and xsd_type.name else "",
+    )
+
+
+def _facets(xsd_type: Any) -> dict[str, Any]:
+    """The facets of a simple type's whole derivation chain; a derived type's own value wins over its base's."""
+    facets: dict[str, Any] = {}
+    patterns: list[str] = []
+    while xsd_type is not None and hasattr(xsd_type, "facets"):
+        for name, facet in xsd_type.facets.items():
+            local = name.split("}")[-1] if name else ""
+            if local == "pattern":
+                patterns.extend(facet.regexps)
+            elif local == "enumeration":
+                facets.setdefault("enumeration", tuple(facet.enumeration))
+            elif local in _BOUNDS:
+                facets.setdefault(local, facet.value)
+        xsd_type = xsd_type.base_type
+    if patterns:
+        facets["pattern"] = tuple(patterns)
+    return facets
+
+
+def _documentation(component: Any) -> str:
+    annotation = component.annotation
+    texts = [(doc.text or "").strip() for doc in annotation.documentation] if annotation is not None else []
+    return " ".join(text for text in texts if text)
 
 
 def _kind(xsd_type: Any, integer: Any) -> str:
@@ -206,14 +282,21 @@ def _append(parent: etree._Element, value: Any, shape: Shape) -> None:
             raise RequestError(f"{shape.key} must be a JSON object")
         _fill(child, value, shape)
     else:
-        child.text = _text(value, shape)
+        text = _text(value, shape)
+        try:
+            child.text = text
+        except ValueError as exc:  # lxml's word for a control character or a lone surrogate: no XML can carry it
+            raise RequestError(f"{shape.key} holds a character that XML cannot carry") from exc
 
 
 def _text(value: Any, shape: Shape) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal | int):
-        return format(Decimal(value), "f")
+        number = Decimal(value)
+        if shape.kind == "integer" and number == number.to_integral_value():
+            number = number.to_integral_value()  # 3.0 is an integer to JSON (and OpenAPI), but not to xs:integer
+        return format(number, "f")
     if isinstance(value, str):
         return value
     raise RequestError(f"{shape.key} must be a {_expected(shape.kind)}, not {type(value).__name__}")

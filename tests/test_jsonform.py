@@ -54,10 +54,18 @@ def test_integers_and_numbers_are_written_as_text_for_validation() -> None:
     assert element.findtext(f"{{{CANONICAL}}}days") == "3"
 
 
+def test_an_integral_number_is_an_integer_however_it_is_written() -> None:
+    element = from_json(parse_json(b'{"stationId": "EGLL", "days": 3.0}'), SHAPES["GetForecast"])
+    assert element.findtext(f"{{{CANONICAL}}}days") == "3"
+    assert from_json(parse_json(b'{"customerId": 1.0}'), SHAPES["GetCustomer"])[0].text == "1.0"  # a string stays
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
         ({"customerID": "1"}, "no field 'customerID'"),
+        ({"customerId": "1\x11"}, "customerId holds a character that XML cannot carry"),
+        ({"customerId": "\udc00"}, "customerId holds a character that XML cannot carry"),
         ([], "must be a JSON object"),
         ({"customerId": ["1"]}, "must be a string"),
     ],

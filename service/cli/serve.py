@@ -195,3 +195,4 @@ def _announce(server: Any) -> None:
     for version in ("11", "12"):
         print(f"  SOAP {version[0]}.{version[1]} WSDL: {base}/soap{version}?wsdl", flush=True)
     print(f"  JSON:         POST {base}/json/<Operation>", flush=True)
+    print(f"  OpenAPI:      {base}/openapi.json", flush=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from ..engine import Engine
@@ -31,6 +32,7 @@ from .health import Health
 from .http import Request, Response, excerpt, text
 from .idempotency import RunOnce
 from .jsonapi import JsonEndpoint
+from .openapi import OpenApiPage, build_document
 from .soap import SoapEndpoint
 from .status import StatusPage
 
@@ -76,6 +78,8 @@ class Gateway:
         self.json = JsonEndpoint(engine, once, auth)
         self.max_body = engine.settings.limits.max_body
         self.health = Health(engine)
+        served = [routed.contract for routed in engine.operations.values()]
+        contract = build_document(self.json.shapes, served, authenticated=auth is not None)
         #: Told of each answered request, in order (the request log line, the metrics).
         self.observers: list[Observer] = []
         self.observers.append(log_request)
@@ -83,6 +87,7 @@ class Gateway:
         self.pages: dict[str, Page] = {
             "/healthz": lambda environ: self.health.liveness(),
             "/readyz": lambda environ: self.health.readiness(),
+            "/openapi.json": OpenApiPage(contract),
             "/": StatusPage(engine),
         }
 
@@ -122,7 +127,8 @@ class Gateway:
 
     def _json(self, operation: str, method: str, environ: dict[str, Any]) -> Response:
         if method != "POST":
-            return text(405, "POST a JSON object with the operation's fields")
+            refusal = _json_refusal(405, RequestError("POST a JSON object with the operation's fields"))
+            return replace(refusal, headers=[*refusal.headers, ("Allow", "POST")])
         return self._with_body(environ, lambda request: self.json.post(operation, request), _json_refusal)
 
     def _with_body(self, environ: dict[str, Any], handler: Callable[[Request], Response], refuse: Refuse) -> Response:
