@@ -2,7 +2,7 @@
 
     SoapbridgeError
     ├── ConfigError(file, key)          a configuration file or value is wrong; found at start-up
-    ├── XmlError(sourceline)            a document is not acceptable XML (malformed, DTD, too large)
+    ├── XmlError(sourceline, reason)    a document is not acceptable XML (malformed, DTD, too large)
     │   └── WsdlError(location)         a WSDL or one of its schemas cannot be read or makes no sense
     ├── ValidationError(path, line)     a document breaks the schema it must follow
     ├── MappingError(stylesheet, line)  a stylesheet failed or produced nothing
@@ -54,9 +54,12 @@ class XmlError(SoapbridgeError, ValueError):
     fault_code = "InvalidRequest"
     client_fault = True
 
-    def __init__(self, message: str, *, sourceline: int | None = None) -> None:
+    def __init__(self, message: str, *, sourceline: int | None = None, reason: str = "malformed") -> None:
         super().__init__(message)
         self.sourceline = sourceline
+        #: Why, in one word from a fixed few (metrics count refusals by it): malformed, empty, doctype,
+        #: too_deep, too_many_attributes, name_too_long.
+        self.reason = reason
 
 
 class WsdlError(XmlError):

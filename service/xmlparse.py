@@ -49,7 +49,7 @@ def parse_bytes(
     base_url is where the document came from, so that relative references in it resolve beside it.
     """
     if not data or not data.strip():
-        raise XmlError(f"the {what} is empty")
+        raise XmlError(f"the {what} is empty", reason="empty")
     return _parse(data, f"the {what}", base_url, limits or Limits())
 
 
@@ -61,19 +61,20 @@ def parse_file(path: Path, *, what: str | None = None, limits: Limits | None = N
     except OSError as exc:
         raise XmlError(f"cannot read {label}: {exc.strerror or exc}") from exc
     if not data.strip():
-        raise XmlError(f"{label} is empty")
+        raise XmlError(f"{label} is empty", reason="empty")
     return _parse(data, label, str(path), limits or Limits()).getroottree()
 
 
 def _parse(data: bytes, label: str, base_url: str | None, limits: Limits) -> etree._Element:
     if _DOCTYPE.match(data):
-        raise XmlError(f"{label} carries a DOCTYPE; DTDs are not accepted")
+        raise XmlError(f"{label} carries a DOCTYPE; DTDs are not accepted", reason="doctype")
     try:
         root = etree.fromstring(data, make_parser(), base_url=base_url)
     except etree.XMLSyntaxError as exc:
-        raise XmlError(f"{label} {_reason(exc, limits)}", sourceline=exc.lineno) from exc
+        message, reason = _reason(exc, limits)
+        raise XmlError(f"{label} {message}", sourceline=exc.lineno, reason=reason) from exc
     if root.getroottree().docinfo.internalDTD is not None:
-        raise XmlError(f"{label} carries a DOCTYPE; DTDs are not accepted")
+        raise XmlError(f"{label} carries a DOCTYPE; DTDs are not accepted", reason="doctype")
     _check_limits(root, label, limits)
     return root
 
@@ -89,16 +90,16 @@ def _check_limits(root: etree._Element, label: str, limits: Limits) -> None:
     """
     longest, most = limits.max_name_length, limits.max_attributes
     if root.xpath(f"boolean({'/*' * (limits.max_depth + 1)})"):
-        raise XmlError(f"{label} {_too_deep(limits)}")
+        raise XmlError(f"{label} {_too_deep(limits)}", reason="too_deep")
     long_tag = max([len(element.tag) for element in root.iter(etree.Element)]) > longest
     if long_tag and root.xpath(f"boolean(//*[string-length(local-name()) > {longest}])"):
-        raise XmlError(f"{label} {_too_long(limits)}")
+        raise XmlError(f"{label} {_too_long(limits)}", reason="name_too_long")
     if not root.xpath("boolean(//@*)"):
         return
     if root.xpath(f"boolean(//*[@*[{most + 1}]])"):
-        raise XmlError(f"{label} has an element with more than {most} attributes")
+        raise XmlError(f"{label} has an element with more than {most} attributes", reason="too_many_attributes")
     if root.xpath(f"boolean(//@*[string-length(local-name()) > {longest}])"):
-        raise XmlError(f"{label} {_too_long(limits)}")
+        raise XmlError(f"{label} {_too_long(limits)}", reason="name_too_long")
 
 
 def _too_deep(limits: Limits) -> str:
@@ -109,11 +110,12 @@ def _too_long(limits: Limits) -> str:
     return f"has a name longer than {limits.max_name_length} characters"
 
 
-def _reason(exc: etree.XMLSyntaxError, limits: Limits) -> str:
-    """Why the document is not well-formed, in libxml2's words without its file name, options and codes."""
+def _reason(exc: etree.XMLSyntaxError, limits: Limits) -> tuple[str, str]:
+    """Why the document is not well-formed, in libxml2's words without its file name, options and codes,
+    and as XmlError.reason."""
     message = _ADVICE.sub("", (exc.msg or "malformed").split(", line ")[0]).strip()
     if message.startswith("Excessive depth"):
-        return _too_deep(limits)
+        return _too_deep(limits), "too_deep"
     if message.startswith("Name too long"):
-        return _too_long(limits)
-    return f"is not well-formed XML: {message}"
+        return _too_long(limits), "name_too_long"
+    return f"is not well-formed XML: {message}", "malformed"

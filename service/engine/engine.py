@@ -19,6 +19,7 @@ from ..contract import Contract
 from ..errors import ConfigError, MappingError, RequestError, ValidationError
 from ..namespaces import CONTEXT
 from ..settings import Settings
+from ..telemetry.context import record_invalid
 from ..upstream.client import Upstream
 from ..upstream.deadline import Deadline
 from .operations import CompiledOperation, StylesheetCache, UpstreamCall, compile_adapter
@@ -52,7 +53,11 @@ class Engine:
         routed = self._served(name)
         if request.tag != routed.contract.request:
             raise RequestError(f"{name} expects {routed.contract.request}, got {request.tag}")
-        self.contract.validate(request)
+        try:
+            self.contract.validate(request)
+        except ValidationError:
+            record_invalid("request")
+            raise
         operation = routed.choose(request)
         seconds = operation.timeouts.deadline
         deadline = Deadline(seconds) if deadline is None else deadline.within(seconds)
@@ -97,6 +102,7 @@ class Engine:
         try:
             self.contract.validate(response)
         except ValidationError as exc:
+            record_invalid("response")
             raise MappingError(
                 f"{operation.response.label} produced an invalid {operation.name}Response: {exc.message}",
                 stylesheet=operation.response.label,

@@ -22,7 +22,7 @@ from ..runtime import runtime_folder
 from ..settings import Settings
 from ..soapenv import content_type, serialize
 from ..telemetry import correlation
-from ..telemetry.context import CLIENT_FAULT, OK, SERVER_FAULT, RequestTrace, record_fault, tracing
+from ..telemetry.context import CLIENT_FAULT, OK, SERVER_FAULT, RequestTrace, record_fault, record_rejected, tracing
 from ..telemetry.logs import log_request
 from ..wsgi import StartResponse
 from .addressing import stamp
@@ -135,10 +135,12 @@ class Gateway:
         request = _request(environ)
         encoding = request.header("content-encoding").strip().lower()
         if encoding not in IDENTITY:
+            record_rejected("compressed")
             return refuse(415, RequestError(f"the body must not be compressed; Content-Encoding {encoding[:40]!r}"))
         try:
             request.body = _read_body(environ, self.max_body)
         except RequestError as exc:
+            record_rejected("too_large")
             return refuse(413, exc)
         response = handler(request)
         if response.status != 200:

@@ -6,10 +6,10 @@ from lxml import etree
 
 from ..clients import Client
 from ..engine import Engine
-from ..errors import RequestError
+from ..errors import RequestError, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
 from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
-from ..telemetry.context import annotate, record_fault
+from ..telemetry.context import annotate, record_fault, record_rejected
 from ..xmlparse import parse_bytes
 from .addressing import adopt_message_id, stamp
 from .auth import Authenticator
@@ -62,7 +62,11 @@ class SoapEndpoint:
 
     def _dispatch(self, request: Request) -> Outcome:
         self._check_media_type(request)
-        envelope = parse_bytes(request.body, what="request", limits=self.engine.settings.limits)
+        try:
+            envelope = parse_bytes(request.body, what="request", limits=self.engine.settings.limits)
+        except XmlError as exc:
+            record_rejected(exc.reason)
+            raise
         if envelope.tag != f"{{{self.namespace}}}Envelope":
             spoken = next((v for v, ns in ENVELOPE_BY_VERSION.items() if envelope.tag == f"{{{ns}}}Envelope"), None)
             raise _VersionMismatch(

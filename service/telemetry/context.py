@@ -49,6 +49,12 @@ class RequestTrace:
     upstream: list[UpstreamCall] = field(default_factory=list)
     #: The client's WS-Addressing (namespace, MessageID), which the SOAP answer names in wsa:RelatesTo.
     message_id: tuple[str, str] | None = None
+    #: (system, legacy operation) of each try made again after a transient failure.
+    retries: list[tuple[str, str]] = field(default_factory=list)
+    #: The direction of each schema check that failed: request (the client's) or response (our mapping's).
+    invalid: list[str] = field(default_factory=list)
+    #: Why the request was refused unread or unparsed (XmlError.reason, too_large, compressed), if it was.
+    rejected: str | None = None
 
     def fault(self, code: str, client: bool) -> None:
         self.fault_code = code
@@ -100,3 +106,24 @@ def record_fault(code: str, client: bool) -> None:
     trace = _current.get()
     if trace is not None:
         trace.fault(code, client)
+
+
+def record_retry(system: str, operation: str) -> None:
+    """Note on the current request that a legacy call is being tried again."""
+    trace = _current.get()
+    if trace is not None:
+        trace.retries.append((system, operation))
+
+
+def record_invalid(direction: str) -> None:
+    """Note on the current request a document that broke its schema: request or response."""
+    trace = _current.get()
+    if trace is not None:
+        trace.invalid.append(direction)
+
+
+def record_rejected(reason: str) -> None:
+    """Note on the current request that it was refused as hostile or unreadable, and why (a bounded word)."""
+    trace = _current.get()
+    if trace is not None:
+        trace.rejected = reason

@@ -15,7 +15,7 @@ from ..config import AdapterConfig, Credentials, Retry, Timeouts
 from ..errors import ConfigError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from ..soapenv import content_type, envelope, serialize
 from ..telemetry import context, correlation
-from ..telemetry.context import UpstreamCall, record_upstream
+from ..telemetry.context import UpstreamCall, record_retry, record_upstream
 from . import addressing
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
@@ -82,6 +82,7 @@ class Upstream:
                 retry,
                 deadline,
                 f"{self.name} {operation.name}",
+                retrying=lambda: record_retry(self.name, operation.name),
             )
         if isinstance(answer, LegacyFault):
             raise translate(answer, self._rules, self.name) from None

@@ -27,8 +27,10 @@ def with_retries(
     deadline: Deadline,
     what: str,
     sleep: Callable[[float], None] = time.sleep,
+    retrying: Callable[[], None] = lambda: None,
 ) -> T:
-    """attempt(), tried again on transient failures while tries and time are left; what names it in the log."""
+    """attempt(), tried again on transient failures while tries and time are left; what names it in the log,
+    and retrying() is told of each try made again."""
     sent: UpstreamError | None = None
     for number in range(1, retry.attempts + 1):
         try:
@@ -42,4 +44,5 @@ def with_retries(
                 raise sent from exc  # a try reached the system: the request may have had its effect
             log.info("%s: attempt %d of %d failed (%s); trying again", what, number, retry.attempts, exc.message)
             sleep(pause)
+            retrying()
     raise AssertionError("unreachable: the last try returns or raises")
