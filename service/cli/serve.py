@@ -25,6 +25,7 @@ from ..errors import UsageError
 from ..gateway import Gateway, create_app
 from ..settings import Settings
 from ..telemetry.logs import configure as configure_logging
+from ..telemetry.workers import worker_exited
 from ..toolkit.check import check_project
 from .check import print_table
 from .worker import ARBITER_MARGIN, DrainingWorker
@@ -66,7 +67,7 @@ def run(arguments: argparse.Namespace) -> int:
     configure_logging(settings)  # before the workers fork: they inherit the handler
     emulators = None if arguments.no_emulators else _start_emulators()
     try:
-        app = create_app(Settings.from_env())  # everything loads here, once, before any worker forks
+        app = create_app(Settings.from_env(), shared_metrics=True)  # everything loads here, once, before any fork
         _Server(app, arguments, arguments.grace_period or settings.grace_period).run()
     finally:
         _stop(emulators)
@@ -141,6 +142,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "graceful_timeout": grace_period + ARBITER_MARGIN,  # each worker drains for grace_period itself
             "timeout": int(longest) + HEARTBEAT_MARGIN,
             "when_ready": _announce,
+            "child_exit": lambda server, worker: worker_exited(worker.pid),
             "loglevel": "warning",
             "logger_class": _GunicornLog,
         }

@@ -32,6 +32,7 @@ from .health import Health
 from .http import Request, Response, excerpt, text
 from .idempotency import RunOnce
 from .jsonapi import JsonEndpoint
+from .metrics import metrics_page, open_metrics
 from .openapi import OpenApiPage, build_document
 from .soap import SoapEndpoint
 from .status import StatusPage
@@ -66,7 +67,7 @@ REASONS = {
 class Gateway:
     """Routes /soap11, /soap12 (and ?wsdl), /json/<Operation>, /healthz and /readyz to their endpoints."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, shared_metrics: bool = False) -> None:
         self.engine = engine
         runtime = runtime_folder(engine.settings.runtime_dir, self)  # shared by the workers forked from here
         auth = Authenticator.from_settings(engine.settings, engine.operations, runtime)  # one nonce store for all
@@ -90,6 +91,9 @@ class Gateway:
             "/openapi.json": OpenApiPage(contract),
             "/": StatusPage(engine),
         }
+        self.metrics = open_metrics(engine, runtime / "metrics" if shared_metrics else None)
+        self.observers.append(self.metrics.observe)
+        self.pages["/metrics"] = lambda environ: metrics_page(self.metrics)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         with tracing(_trace(environ)) as trace:
@@ -154,15 +158,18 @@ class Gateway:
         return response
 
 
-def create_app(settings: Settings | None = None) -> Gateway:
-    """Load everything (adapters, WSDLs, stylesheets, schemas) and return the WSGI app."""
-    return Gateway(Engine(settings or Settings.from_env()))
+def create_app(settings: Settings | None = None, *, shared_metrics: bool = False) -> Gateway:
+    """Load everything (adapters, WSDLs, stylesheets, schemas) and return the WSGI app.
+
+    shared_metrics: the app is about to be forked into workers whose metrics must add up (serve)."""
+    return Gateway(Engine(settings or Settings.from_env()), shared_metrics=shared_metrics)
 
 
 def _trace(environ: dict[str, Any]) -> RequestTrace:
     """A new request's trace: its correlation id the client's when usable, its protocol by path."""
     path = environ.get("PATH_INFO", "/") or "/"
     protocol = PROTOCOLS.get(path, "json" if path.startswith("/json/") else "http")
+    protocol = protocol if environ.get("REQUEST_METHOD") == "POST" else "http"  # a WSDL is no operation call
     given = correlation.usable(environ.get("HTTP_X_CORRELATION_ID"))
     return RequestTrace(given or correlation.new_id(), protocol, path)
 
