@@ -1,9 +1,10 @@
 """Schemathesis against a real `soapbridge serve` and its emulators, driven by the gateway's own /openapi.json.
 
 Every JSON operation gets valid and invalid requests (bounded in number, with a fixed seed, so a CI run
-is repeatable) and every answer must be no server error, a status and a Content-Type the document
-lists, and a body its schema accepts. The gateway runs with SOAPBRIDGE_AUTH=off, as the other e2e
-tests do: authentication is the same for every operation and tests/security covers it.
+is repeatable) and every answer must be no server error, a status, a Content-Type and headers the
+document lists, and a body its schema accepts; other methods must get 405 with an Allow header.
+The gateway runs with SOAPBRIDGE_AUTH=off, as the other e2e tests do: authentication is the same
+for every operation, and tests/security covers it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,18 @@ from tests.running import start_gateway, stop_gateway
 
 pytestmark = pytest.mark.slow
 
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+        "response_headers_conformance",  # X-Correlation-ID, Idempotent-Replayed
+        "unsupported_method",  # GET and the rest: 405, with Allow
+        "allow_header_conformance",
+        "missing_required_header",
+    )
+)
 #: Per operation and phase: about 25 s in all for the nine operations on a 2-core machine.
 MAX_EXAMPLES = 100
 SEED = 20261121
