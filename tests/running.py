@@ -26,7 +26,16 @@ class RunningGateway:
     emulators: dict[str, str] = field(default_factory=dict)
     #: The emulators' admin URL (fault injection, call counts), when serve started them.
     admin: str = ""
+    #: Everything serve printed so far: a thread keeps reading it, so a busy gateway (a log line per
+    #: request) never blocks on a full pipe.
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+    def all_output(self, timeout: float = 10.0) -> str:
+        """Everything serve printed, to its end: call it once serve has exited."""
+        if self.reader is not None:
+            self.reader.join(timeout)
+        return "".join(self.output)
 
     def client(self, version: str) -> zeep.Client:
         return zeep.Client(f"{self.base}/soap{version}?wsdl")
@@ -36,12 +45,9 @@ def start_gateway(
     python: str = sys.executable,
     extra_env: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
-    drain: bool = False,
 ) -> tuple[subprocess.Popen[str], RunningGateway]:
-    """Start `python -m soapbridge serve --port 0` (plus extra_args) and wait until it says where it listens.
-
-    drain: keep reading its output (the log, a line per request) into RunningGateway.output from a thread,
-    so that a busy gateway never blocks on a full pipe; without it, the caller reads process.stdout."""
+    """Start `python -m soapbridge serve --port 0` (plus extra_args) and wait until it says where it listens;
+    from then on a thread reads its output into RunningGateway.output."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
     env.update(
         {
@@ -72,8 +78,8 @@ def start_gateway(
             gateway.admin = match.group(1)
         if match := re.match(r"soapbridge listening on (\S+)", line):
             gateway.base = match.group(1)
-            if drain:
-                threading.Thread(target=gateway.output.extend, args=(process.stdout,), daemon=True).start()
+            gateway.reader = threading.Thread(target=gateway.output.extend, args=(process.stdout,), daemon=True)
+            gateway.reader.start()
             return process, gateway
     stop_gateway(process)
     raise AssertionError("the gateway did not start:\n" + "".join(gateway.output))
@@ -95,7 +101,7 @@ def stop_gateway(process: subprocess.Popen[str]) -> int:
 @contextmanager
 def running_gateway() -> Iterator[RunningGateway]:
     """A gateway for the length of the block; it must exit cleanly and leave no process behind."""
-    process, running = start_gateway(drain=True)
+    process, running = start_gateway()
     try:
         yield running
     finally:

@@ -91,12 +91,11 @@ def answer(connection: socket.socket) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-def assert_stopped_cleanly(process: subprocess.Popen[str], within: float) -> str:
+def assert_stopped_cleanly(process: subprocess.Popen[str], gateway: RunningGateway, within: float) -> str:
     """serve exits 0 within `within` seconds and leaves no process of its group; returns its output."""
-    assert process.stdout is not None
     code = process.wait(timeout=within)
     leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
-    output = process.stdout.read()
+    output = gateway.all_output()
     assert code == 0, f"serve exited {code}:\n{output}"
     assert not leftover, f"processes left behind: {leftover}"
     assert "Traceback" not in output, output
@@ -104,8 +103,7 @@ def assert_stopped_cleanly(process: subprocess.Popen[str], within: float) -> str
 
 
 def test_sigterm_during_a_burst_of_200_requests_loses_none() -> None:
-    # nobody reads the output until serve exits: 200 request log lines would fill the pipe and block the workers
-    process, gateway = start_gateway(extra_env={"SOAPBRIDGE_LOG_LEVEL": "warning"})
+    process, gateway = start_gateway()
     connections: list[socket.socket] = []
     try:
         admin = EmulatorAdmin(gateway.admin)
@@ -128,7 +126,7 @@ def test_sigterm_during_a_burst_of_200_requests_loses_none() -> None:
         if isinstance(got, str) or not check(*got)
     ]
     assert not wrong, f"{len(wrong)} of {BURST} requests got no correct answer, e.g. {wrong[:3]}"
-    assert_stopped_cleanly(process, within=30)
+    assert_stopped_cleanly(process, gateway, within=30)
 
 
 def _answer_or_error(connection: socket.socket) -> tuple[int, bytes] | str:
@@ -166,7 +164,7 @@ def test_ctrl_c_drains_like_sigterm_and_a_second_signal_does_not_cut_it_short() 
     finally:
         connection.close()
     assert CALLS[3][0](status, body), body
-    assert_stopped_cleanly(process, within=30)
+    assert_stopped_cleanly(process, gateway, within=30)
 
 
 def test_a_request_slower_than_the_grace_period_is_cut_off_and_serve_still_exits_0() -> None:
@@ -181,7 +179,7 @@ def test_a_request_slower_than_the_grace_period_is_cut_off_and_serve_still_exits
     finally:
         connection.close()
     assert isinstance(got, str), f"the hanging request was answered: {got}"
-    output = assert_stopped_cleanly(process, within=30)
+    output = assert_stopped_cleanly(process, gateway, within=30)
     assert time.monotonic() - started < 1 + MARGIN
     assert "grace period over: stopping with 1 connection(s) still open" in output
     assert "SIGKILL" not in output  # the worker stopped by itself at the grace period; nothing had to kill it

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,15 +31,11 @@ def served() -> Iterator[Served]:
     """`soapbridge serve` (gunicorn, two workers) as tests/running.py starts it, its output drained so that
     logging never blocks it on a full pipe, and kept so that tests can read the log."""
     process, running = start_gateway()
-    assert process.stdout is not None
-    output = running.output
-    drain = threading.Thread(target=lambda: output.extend(process.stdout or ()), daemon=True)
-    drain.start()
     try:
-        yield Served(running, output)
+        yield Served(running, running.output)
     finally:
         code = stop_gateway(process)
-        drain.join(timeout=10)
+        running.all_output()
         leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
         assert code == 0, f"serve exited {code}"
         assert not leftover, f"processes left behind: {leftover}"

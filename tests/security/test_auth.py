@@ -8,7 +8,6 @@ import multiprocessing
 import secrets
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -56,8 +55,6 @@ def served(clients_file: Path) -> Iterator[RunningGateway]:
     """Authentication on by default: SOAPBRIDGE_AUTH is left unset."""
     env = {"SOAPBRIDGE_AUTH": "", "SOAPBRIDGE_CLIENTS": str(clients_file), "SOAPBRIDGE_KIOSK_DIGEST": KIOSK_DIGEST}
     process, running = start_gateway(extra_env=env)
-    drain = threading.Thread(target=lambda: running.output.extend(process.stdout or ()), daemon=True)
-    drain.start()
     try:
         yield running
     finally:

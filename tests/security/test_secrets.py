@@ -11,7 +11,6 @@ import os
 import secrets
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -58,13 +57,11 @@ def served(crm_url: str) -> Iterator[Served]:
         "SOAPBRIDGE_MAILING_PASSWORD": MAILING_SECRET,
     }
     process, running = start_gateway(extra_env=env)
-    drain = threading.Thread(target=lambda: running.output.extend(process.stdout or ()), daemon=True)
-    drain.start()
     try:
         yield Served(running.base, running.output)
     finally:
         assert stop_gateway(process) == 0
-        drain.join(timeout=10)
+        running.all_output()
 
 
 def assert_no_secret(text: str) -> None:

@@ -31,7 +31,7 @@ LOG_WAIT = 10.0
 
 @pytest.fixture(scope="module")
 def gateway() -> Iterator[RunningGateway]:
-    process, running = start_gateway(extra_env={"SOAPBRIDGE_LOG_FORMAT": "json"}, drain=True)
+    process, running = start_gateway(extra_env={"SOAPBRIDGE_LOG_FORMAT": "json"})
     try:
         yield running
     finally:

@@ -35,7 +35,7 @@ LOG_WAIT = 10.0
 
 @pytest.fixture(scope="module")
 def text_gateway() -> Iterator[RunningGateway]:
-    process, running = start_gateway(extra_env={"SOAPBRIDGE_LOG_FORMAT": "text"}, drain=True)
+    process, running = start_gateway(extra_env={"SOAPBRIDGE_LOG_FORMAT": "text"})
     try:
         yield running
     finally:
@@ -90,7 +90,6 @@ def test_the_request_line_names_the_client_and_never_its_credentials(tmp_path: P
     clients.write_text(f'[clients.reporting]\npassword = "{hashed}"\noperations = ["GetCurrentWeather"]\n')
     process, gateway = start_gateway(
         extra_env={"SOAPBRIDGE_AUTH": "on", "SOAPBRIDGE_CLIENTS": str(clients), "SOAPBRIDGE_LOG_FORMAT": "json"},
-        drain=True,
     )
     try:
         given = f"auth-{uuid.uuid4()}"
