@@ -198,3 +198,4 @@ def _announce(server: Any) -> None:
         print(f"  SOAP {version[0]}.{version[1]} WSDL: {base}/soap{version}?wsdl", flush=True)
     print(f"  JSON:         POST {base}/json/<Operation>", flush=True)
     print(f"  OpenAPI:      {base}/openapi.json", flush=True)
+    print(f"  Status page:  {base}/   metrics: {base}/metrics", flush=True)
