@@ -65,7 +65,8 @@ REASONS = {
 
 
 class Gateway:
-    """Routes /soap11, /soap12 (and ?wsdl), /json/<Operation>, /healthz and /readyz to their endpoints."""
+    """Routes /soap11, /soap12 (and ?wsdl) and /json/<Operation> to their endpoints, and GETs of the pages
+    (/, /healthz, /readyz, /metrics, /openapi.json) to theirs; each request runs inside its trace."""
 
     def __init__(self, engine: Engine, *, shared_metrics: bool = False) -> None:
         self.engine = engine

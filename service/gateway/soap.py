@@ -11,7 +11,7 @@ from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
 from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
 from ..telemetry.context import annotate, record_fault, record_rejected
 from ..xmlparse import parse_bytes
-from .addressing import adopt_message_id, stamp
+from .addressing import UNDERSTOOD, adopt_message_id, check_addressing, stamp
 from .auth import Authenticator
 from .faults import Fault, soap_fault
 from .http import Request, Response
@@ -84,7 +84,7 @@ class SoapEndpoint:
         annotate(operation=operation.name, client=client.name if client else None)
         if self.auth is not None and client is not None:
             self.auth.authorise(client, operation.name)
-        self._check_action(request, operation.name)
+        self._check_action(request, operation.name, envelope.find(f"{{{self.namespace}}}Header"))
         block = envelope.findtext(f"{{{self.namespace}}}Header/{KEY_BLOCK}")
         return self.once.call(operation.name, payload, request, block, client.name if client else None)
 
@@ -101,8 +101,8 @@ class SoapEndpoint:
         raise RequestError(f"the Content-Type must be {expected}, not {request.media_type or 'missing'}")
 
     def _check_headers(self, envelope: etree._Element) -> None:
-        """cn:IdempotencyKey is understood, and wsse:Security when authentication is on; any other block
-        addressed to the gateway with mustUnderstand is a fault."""
+        """cn:IdempotencyKey and WS-Addressing's request-reply blocks are understood, and wsse:Security when
+        authentication is on; any other block addressed to the gateway with mustUnderstand is a fault."""
         header = envelope.find(f"{{{self.namespace}}}Header")
         blocks = list(header.iterchildren(tag=etree.Element)) if header is not None else []
         role = f"{{{self.namespace}}}{ROLE_ATTRIBUTE[self.version]}"
@@ -111,6 +111,7 @@ class SoapEndpoint:
             for block in blocks
             if block.get(f"{{{self.namespace}}}mustUnderstand", "0").strip() in TRUE
             and block.tag != KEY_BLOCK
+            and block.tag not in UNDERSTOOD
             and not (self.auth is not None and block.tag == SECURITY)
             and block.get(role) in (None, *OUR_ROLES[self.version])
         ]
@@ -129,7 +130,8 @@ class SoapEndpoint:
             raise RequestError(f"the SOAP Body must hold exactly one element; it holds {len(children)}")
         return children[0]
 
-    def _check_action(self, request: Request, operation: str) -> None:
+    def _check_action(self, request: Request, operation: str, header: etree._Element | None) -> None:
+        """The HTTP SOAPAction (1.1) or action parameter (1.2), and a wsa:Action, when sent, name the operation."""
         sent = request.header("soapaction") if self.version == "1.1" else request.content_type_param("action")
         sent = (sent or "").strip().strip('"')
         expected = soap_action(self.engine.contract, operation)
@@ -137,6 +139,7 @@ class SoapEndpoint:
             raise RequestError(
                 f"the SOAPAction {sent!r} does not match the body's operation {operation} ({expected!r})"
             )
+        check_addressing(header, expected)
 
     def _envelope(self, payload: etree._Element) -> bytes:
         return serialize(stamp(wrap(payload, self.version)))
