@@ -4,7 +4,7 @@ A body is read only up to Limits.max_body, and only uncompressed: a compressed b
 the size limit meaningless (a small gzip can inflate to gigabytes), so any Content-Encoding but
 identity is refused with 415. Both refusals, like every other, reach a SOAP client as a fault in
 its endpoint's version and a JSON client as problem details. Every refused request is logged at
-WARNING with a short excerpt of its body, never the whole body.
+WARNING, and a malformed one with a short excerpt of its body, never the whole body.
 """
 
 from __future__ import annotations
@@ -22,7 +22,16 @@ from ..runtime import runtime_folder
 from ..settings import Settings
 from ..soapenv import content_type, serialize
 from ..telemetry import correlation
-from ..telemetry.context import CLIENT_FAULT, OK, SERVER_FAULT, RequestTrace, record_fault, record_rejected, tracing
+from ..telemetry.context import (
+    CLIENT_FAULT,
+    OK,
+    SERVER_FAULT,
+    RequestTrace,
+    current,
+    record_fault,
+    record_rejected,
+    tracing,
+)
 from ..telemetry.logs import log_request
 from ..wsgi import StartResponse
 from .addressing import stamp
@@ -38,6 +47,10 @@ from .soap import SoapEndpoint
 from .status import StatusPage
 
 log = logging.getLogger("soapbridge.gateway")
+#: The faults whose request body's start is logged: the request was malformed or broke the gateway, and its
+#: start helps find out why. Business answers (NotFound, Conflict), credential refusals and legacy failures are
+#: told by the request line and their own log lines; their bodies are the client's business.
+EXCERPTED = frozenset({"InvalidRequest", "VersionMismatch", "MustUnderstand", "InternalError"})
 #: The only Content-Encoding a request body may have.
 IDENTITY = ("", "identity")
 #: A refusal: (HTTP status, the error) to a response in the endpoint's own format.
@@ -148,7 +161,8 @@ class Gateway:
             record_rejected("too_large")
             return refuse(413, exc)
         response = handler(request)
-        if response.status != 200:
+        trace = current()
+        if trace is not None and trace.fault_code in EXCERPTED:
             log.warning(
                 "answered %s %s with %d; the request began: %s",
                 request.method,
