@@ -9,7 +9,6 @@ WARNING, and a malformed one with a short excerpt of its body, never the whole b
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -226,8 +225,7 @@ def _soap_refusal(version: str, status: int, exc: RequestError) -> Response:
 def _json_refusal(status: int, exc: RequestError) -> Response:
     log.warning("refused a JSON request (%d): %s", status, exc.message)
     record_fault(exc.fault_code, True)
-    body = json.loads(problem(Fault(True, exc.fault_code, exc.message))[1]) | {"status": status}
-    return Response(status, "application/problem+json", json.dumps(body).encode())
+    return Response(status, "application/problem+json", problem(Fault(True, exc.fault_code, exc.message), status)[1])
 
 
 def _base_url(environ: dict[str, Any]) -> str:

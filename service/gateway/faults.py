@@ -143,9 +143,9 @@ def _detail(fault: Fault) -> etree._Element:
     return detail
 
 
-def problem(fault: Fault) -> tuple[int, bytes]:
-    """(HTTP status, RFC 9457 problem details) for the JSON endpoint."""
-    status = HTTP_STATUS.get(fault.code, 400 if fault.client else 500)
+def problem(fault: Fault, status: int | None = None) -> tuple[int, bytes]:
+    """(HTTP status, RFC 9457 problem details) for the JSON endpoint; status, when given, instead of the code's."""
+    status = status or HTTP_STATUS.get(fault.code, 400 if fault.client else 500)
     body = {
         "type": f"urn:soapbridge:fault:{fault.code}",
         "title": fault.code,

@@ -32,6 +32,8 @@ class JsonEndpoint:
             outcome = self._call(operation, request)
         except AuthenticationError as exc:
             return self._problem(Fault.from_exception(exc, "JSON"), [("WWW-Authenticate", CHALLENGE)])
+        except _NotJson as exc:
+            return self._problem(Fault.from_exception(exc, "JSON"), status=415)
         except Exception as exc:
             return self._problem(Fault.from_exception(exc, "JSON"))
         if outcome.fault is not None:
@@ -48,11 +50,17 @@ class JsonEndpoint:
         if self.auth is not None and client is not None:
             self.auth.authorise(client, operation)
         if request.media_type != JSON:
-            raise RequestError(f"the Content-Type must be {JSON}, not {request.media_type or 'missing'}")
+            raise _NotJson(f"the Content-Type must be {JSON}, not {request.media_type or 'missing'}")
         element = from_json(parse_json(request.body), self.shapes[operation])
         return self.once.call(operation, element, request, None, client.name if client else None)
 
-    def _problem(self, fault: Fault, headers: list[tuple[str, str]] | None = None) -> Response:
+    def _problem(
+        self, fault: Fault, headers: list[tuple[str, str]] | None = None, status: int | None = None
+    ) -> Response:
         record_fault(fault.code, fault.client)
-        status, body = problem(fault)
+        status, body = problem(fault, status)
         return Response(status, "application/problem+json", body, headers or [])
+
+
+class _NotJson(RequestError):
+    """The body is not declared as JSON: an InvalidRequest fault, with HTTP 415 (RFC 9110 15.5.16)."""

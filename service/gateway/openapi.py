@@ -39,7 +39,7 @@ ERRORS = {
     404: "NotFound: the legacy system has no such thing",
     409: "Conflict: the legacy system refuses the change as conflicting with its state",
     413: "InvalidRequest: the body is larger than the gateway accepts",
-    415: "InvalidRequest: the body is compressed (a Content-Encoding other than identity)",
+    415: "InvalidRequest: the body is not declared as application/json, or is compressed",
     500: "InternalError: the gateway failed to process the request",
     502: "UpstreamFault or UpstreamUnavailable: the legacy system failed, could not be reached, "
     "or its circuit breaker is open",

@@ -175,6 +175,18 @@ def test_every_json_error_is_problem_details(base_url: str, document: dict[str, 
     assert (status, headers["content-type"], json.loads(body)["status"]) == (413, PROBLEM, 413)
 
 
+def test_a_body_not_declared_as_json_is_a_415_problem(base_url: str, document: dict[str, Any]) -> None:
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"Content-Type": content_type} if content_type else {}
+        answer = requests.post(
+            f"{base_url}/json/GetCustomer", data=b'{"customerId": "1001"}', headers=headers, timeout=10
+        )
+        assert (answer.status_code, answer.headers["Content-Type"]) == (415, PROBLEM), content_type
+        assert (answer.json()["status"], answer.json()["code"]) == (415, "InvalidRequest")
+        assert "must be application/json" in answer.json()["detail"]
+        assert conforms(document, "Problem", answer.json()) == []
+
+
 def test_a_character_no_xml_can_carry_is_the_clients_fault(base_url: str) -> None:
     answer = requests.post(f"{base_url}/json/SearchCustomers", json={"name": "Ada\x11"}, timeout=10)
     assert (answer.status_code, answer.json()["code"]) == (400, "InvalidRequest")
