@@ -14,6 +14,9 @@ WSSE_PASSWORD_DIGEST = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest"
 )
 WSSE_PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
+#: WS-Addressing 1.0, and the 2004/08 member submission some stacks still send.
+WSA = "http://www.w3.org/2005/08/addressing"
+WSA_2004 = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 #: Wraps the canonical request and earlier step results for a composite operation's stylesheets.
 CONTEXT = "urn:soapbridge:context"
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 from lxml import etree
 
 from ..errors import RequestError
-from ..namespaces import CANONICAL
+from ..namespaces import CANONICAL, WSA, WSA_2004
 from ..telemetry import correlation
 from ..telemetry.context import current
 from .http import Request
 
-WSA_NAMESPACES = ("http://www.w3.org/2005/08/addressing", "http://schemas.xmlsoap.org/ws/2004/08/addressing")
+WSA_NAMESPACES = (WSA, WSA_2004)
 CORRELATION_BLOCK = f"{{{CANONICAL}}}CorrelationID"
 #: The header blocks of WS-Addressing's request-reply over one exchange, which the gateway understands.
 UNDERSTOOD = frozenset(
@@ -32,9 +32,9 @@ UNDERSTOOD = frozenset(
 #: The addresses that mean "answer on this connection" (and, for FaultTo, "send no fault": WS-Addressing 1.0's none).
 ANONYMOUS = frozenset(
     {
-        "http://www.w3.org/2005/08/addressing/anonymous",
-        "http://www.w3.org/2005/08/addressing/none",
-        "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous",
+        f"{WSA}/anonymous",
+        f"{WSA}/none",
+        f"{WSA_2004}/role/anonymous",
     }
 )
 

@@ -12,14 +12,14 @@ from typing import Any
 from lxml import etree
 
 from ..errors import XmlError
-from ..namespaces import ENVELOPE_BY_VERSION, WSDL_SOAP11, WSDL_SOAP12
+from ..namespaces import ENVELOPE_BY_VERSION, WSA, WSA_2004, WSDL_SOAP11, WSDL_SOAP12
 from ..soapenv import FAULT_CODES, content_type, fault, fault_status, serialize, wrap
 from ..wsgi import StartResponse, http_headers, read_body, request_url, respond
 from ..xmlparse import parse_bytes, parse_file
 
 log = logging.getLogger("soapbridge.legacy")
 #: WS-Addressing 1.0 and the 2004/08 submission.
-WSA_NAMESPACES = ("http://www.w3.org/2005/08/addressing", "http://schemas.xmlsoap.org/ws/2004/08/addressing")
+WSA_NAMESPACES = (WSA, WSA_2004)
 #: The properties a WS-Addressing service requires of every request, as WCF does.
 REQUIRED_ADDRESSING = ("Action", "MessageID")
 

@@ -14,12 +14,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..namespaces import WSA  # WS-Addressing 1.0: every header sent here uses it
 from ..xmlparse import parse_file
 
-#: WS-Addressing 1.0, which every header sent here uses.
-WSA = "http://www.w3.org/2005/08/addressing"
-#: The 2004/08 member submission, which some clients still send.
-WSA_2004 = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 WSAW = "http://www.w3.org/2006/05/addressing/wsdl"
 WSAM = "http://www.w3.org/2007/05/addressing/metadata"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
