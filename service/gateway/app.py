@@ -20,7 +20,7 @@ from ..idempotency import open_store
 from ..runtime import runtime_folder
 from ..settings import Settings
 from ..soapenv import content_type, serialize
-from ..telemetry import correlation
+from ..telemetry import correlation, tracecontext
 from ..telemetry.context import (
     CLIENT_FAULT,
     OK,
@@ -185,7 +185,9 @@ def _trace(environ: dict[str, Any]) -> RequestTrace:
     protocol = PROTOCOLS.get(path, "json" if path.startswith("/json/") else "http")
     protocol = protocol if environ.get("REQUEST_METHOD") == "POST" else "http"  # a WSDL is no operation call
     given = correlation.usable(environ.get("HTTP_X_CORRELATION_ID"))
-    return RequestTrace(given or correlation.new_id(), protocol, path)
+    trace = RequestTrace(given or correlation.new_id(), protocol, path)
+    trace.trace_context = tracecontext.received(environ.get("HTTP_TRACEPARENT"), environ.get("HTTP_TRACESTATE"))
+    return trace
 
 
 def _request(environ: dict[str, Any]) -> Request:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from .tracecontext import TraceContext
+
 #: The outcome of a request or an upstream call, as metrics label it and logs show it.
 OK, CLIENT_FAULT, SERVER_FAULT = "ok", "client_fault", "server_fault"
 
@@ -55,6 +57,8 @@ class RequestTrace:
     invalid: list[str] = field(default_factory=list)
     #: Why the request was refused unread or unparsed (XmlError.reason, too_large, compressed), if it was.
     rejected: str | None = None
+    #: The client's W3C trace context, passed on to every legacy call, when it sent a valid one.
+    trace_context: TraceContext | None = None
 
     def fault(self, code: str, client: bool) -> None:
         self.fault_code = code

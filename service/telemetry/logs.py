@@ -3,7 +3,8 @@
 `soapbridge serve` writes it to stderr, in one of two formats (SOAPBRIDGE_LOG_FORMAT):
 
     json  one object per line, for a log shipper: time, level, logger, message, correlation_id (inside a
-          request), and on the request line (logger soapbridge.request) the request's own fields;
+          request), trace_id (when the client sent a W3C traceparent), and on the request line (logger
+          soapbridge.request) the request's own fields;
     text  one readable line per record, for a person at a terminal.
 
 The request line is written when the answer is ready, from the request's trace: its client (the
@@ -79,11 +80,14 @@ def summary(trace: RequestTrace, status: int) -> str:
 
 
 class CorrelationFilter(logging.Filter):
-    """Stamps every record with the correlation id of the request being handled on its thread, or None."""
+    """Stamps every record with the correlation id (and W3C trace id) of the request being handled on its
+    thread, or None."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         trace = current()
         record.correlation_id = trace.correlation_id if trace is not None else None
+        context = trace.trace_context if trace is not None else None
+        record.trace_id = context.trace_id if context is not None else None
         return True
 
 
@@ -100,6 +104,9 @@ class JsonFormatter(logging.Formatter):
         correlation_id = getattr(record, "correlation_id", None)
         if correlation_id:
             entry["correlation_id"] = correlation_id
+        trace_id = getattr(record, "trace_id", None)
+        if trace_id:
+            entry["trace_id"] = trace_id
         entry.update(getattr(record, "request", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -149,11 +149,17 @@ def _failure(exc: UpstreamError) -> str:
 
 
 def _headers(operation: UpstreamOperation, correlation_id: str) -> dict[str, str]:
+    """The call's HTTP headers: its media type and action, the correlation id, and the client's trace context."""
     media = content_type(operation.soap_version)
     if operation.soap_version == "1.2":
         action = f'; action="{operation.soap_action}"' if operation.soap_action else ""
-        return {"Content-Type": media + action, correlation.HEADER: correlation_id}
-    return {"Content-Type": media, "SOAPAction": f'"{operation.soap_action}"', correlation.HEADER: correlation_id}
+        sent = {"Content-Type": media + action, correlation.HEADER: correlation_id}
+    else:
+        sent = {"Content-Type": media, "SOAPAction": f'"{operation.soap_action}"', correlation.HEADER: correlation_id}
+    trace = context.current()
+    if trace is not None and trace.trace_context is not None:
+        sent |= trace.trace_context.headers()
+    return sent
 
 
 def _correlation_id() -> str:

@@ -217,3 +217,27 @@ def test_an_unusable_message_id_is_not_taken(gateway: RunningGateway) -> None:
 
 def _request_line(record: dict[str, Any], correlation_id: str) -> bool:
     return record.get("logger") == "soapbridge.request" and record.get("correlation_id") == correlation_id
+
+
+def test_a_w3c_trace_context_is_passed_on_unchanged_and_logged(gateway: RunningGateway, admin: EmulatorAdmin) -> None:
+    trace_id = uuid.uuid4().hex
+    traceparent, tracestate = f"00-{trace_id}-00f067aa0ba902b7-01", "vendor=opaque-value,other=1"
+    given = str(uuid.uuid4())
+    admin.set_fault("weather", "down", times=1)  # the retry carries it too
+
+    answer = weather_json(gateway, {"X-Correlation-ID": given, "traceparent": traceparent, "tracestate": tracestate})
+
+    assert answer.status_code == 200
+    lines = lines_of(gateway, given)
+    assert len(lines) >= 2 and {line.get("trace_id") for line in lines} == {trace_id}
+    sent = [{key.lower(): value for key, value in request["headers"].items()} for request in admin.received("weather")]
+    assert [(headers["traceparent"], headers["tracestate"]) for headers in sent] == [(traceparent, tracestate)] * 2
+
+
+def test_a_broken_traceparent_is_dropped_not_repaired(gateway: RunningGateway, admin: EmulatorAdmin) -> None:
+    given = str(uuid.uuid4())
+    broken = f"00-{'0' * 32}-00f067aa0ba902b7-01"  # an all-zero trace id is invalid
+    assert weather_json(gateway, {"X-Correlation-ID": given, "traceparent": broken}).status_code == 200
+    assert "trace_id" not in request_line(lines_of(gateway, given))
+    sent = {key.lower() for key in admin.last_request("weather")["headers"]}
+    assert "traceparent" not in sent and "tracestate" not in sent
