@@ -10,6 +10,7 @@ WARNING, and a malformed one with a short excerpt of its body, never the whole b
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -111,6 +112,7 @@ class Gateway:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         with tracing(_trace(environ)) as trace:
             response = self.handle(environ)
+            trace.answered = time.monotonic()
             if response.status >= 400 and trace.outcome == OK:
                 trace.outcome = CLIENT_FAULT if response.status < 500 else SERVER_FAULT
             for observe in self.observers:

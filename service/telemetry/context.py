@@ -41,6 +41,8 @@ class RequestTrace:
     #: The request's path (PATH_INFO), for the log line of requests that name no operation.
     path: str = ""
     started: float = field(default_factory=time.monotonic)
+    #: When the answer was ready (set by the gateway before its observers run), so that all see one duration.
+    answered: float | None = None
     #: The canonical operation, once the request names one the gateway serves.
     operation: str | None = None
     #: The authenticated client's name.
@@ -66,7 +68,8 @@ class RequestTrace:
 
     @property
     def seconds(self) -> float:
-        return time.monotonic() - self.started
+        """From arrival to answer; until answered, to now."""
+        return (self.answered or time.monotonic()) - self.started
 
 
 _current: ContextVar[RequestTrace | None] = ContextVar("soapbridge_trace", default=None)

@@ -118,6 +118,7 @@ def test_json_lines_carry_the_request_fields_and_exceptions() -> None:
     try:
         trace = RequestTrace("id-1", "soap11", "/soap11", operation="GetCustomer", client="crm-app")
         trace.upstream.append(UpstreamCall("crm", "Z_CRM_CUSTOMER_READ", "ok", 0.0123))
+        trace.answered = trace.started + 0.0456  # what the gateway sets before its observers run
         with tracing(trace):
             try:
                 raise ValueError("boom")
@@ -133,6 +134,7 @@ def test_json_lines_carry_the_request_fields_and_exceptions() -> None:
         {"system": "crm", "operation": "Z_CRM_CUSTOMER_READ", "outcome": "ok", "duration_ms": 12.3}
     ]
     assert (request["client"], request["operation"], request["status"]) == ("crm-app", "GetCustomer", 200)
+    assert request["duration_ms"] == 45.6 and "200 in 45.6 ms" in request["message"]
     assert "correlation_id" not in outside and outside["level"] == "WARNING"
 
 
