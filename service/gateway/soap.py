@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..clients import Client
 from ..engine import Engine
 from ..errors import RequestError, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
@@ -72,9 +71,10 @@ class SoapEndpoint:
             raise _VersionMismatch(
                 f"this endpoint speaks SOAP {self.version}; the envelope is {envelope.tag}", spoken or self.version
             )
-        adopt_message_id(envelope.find(f"{{{self.namespace}}}Header"), request)
-        self._check_headers(envelope)
-        client = self._authenticate(envelope, request)
+        header = envelope.find(f"{{{self.namespace}}}Header")
+        adopt_message_id(header, request)
+        self._check_headers(header)
+        client = self.auth.soap(header, request) if self.auth is not None else None
         payload = self._payload(envelope)
         operation = self.engine.contract.operation_for(payload.tag)
         if operation is None or operation.name not in self.engine.operations:
@@ -84,8 +84,8 @@ class SoapEndpoint:
         annotate(operation=operation.name, client=client.name if client else None)
         if self.auth is not None and client is not None:
             self.auth.authorise(client, operation.name)
-        self._check_action(request, operation.name, envelope.find(f"{{{self.namespace}}}Header"))
-        block = envelope.findtext(f"{{{self.namespace}}}Header/{KEY_BLOCK}")
+        self._check_action(request, operation.name, header)
+        block = header.findtext(KEY_BLOCK) if header is not None else None
         return self.once.call(operation.name, payload, request, block, client.name if client else None)
 
     def _check_media_type(self, request: Request) -> None:
@@ -100,10 +100,9 @@ class SoapEndpoint:
             )
         raise RequestError(f"the Content-Type must be {expected}, not {request.media_type or 'missing'}")
 
-    def _check_headers(self, envelope: etree._Element) -> None:
+    def _check_headers(self, header: etree._Element | None) -> None:
         """cn:IdempotencyKey and WS-Addressing's request-reply blocks are understood, and wsse:Security when
         authentication is on; any other block addressed to the gateway with mustUnderstand is a fault."""
-        header = envelope.find(f"{{{self.namespace}}}Header")
         blocks = list(header.iterchildren(tag=etree.Element)) if header is not None else []
         role = f"{{{self.namespace}}}{ROLE_ATTRIBUTE[self.version]}"
         refused = [
@@ -117,11 +116,6 @@ class SoapEndpoint:
         ]
         if refused:
             raise _MustUnderstand(refused)
-
-    def _authenticate(self, envelope: etree._Element, request: Request) -> Client | None:
-        if self.auth is None:
-            return None
-        return self.auth.soap(envelope.find(f"{{{self.namespace}}}Header"), request)
 
     def _payload(self, envelope: etree._Element) -> etree._Element:
         body = envelope.find(f"{{{self.namespace}}}Body")
