@@ -23,9 +23,9 @@ from typing import Any
 from lxml import etree
 
 from .errors import RequestError
+from .namespaces import XSD
 
 _NUMERIC = ("decimal", "float", "double")
-_XSD = "http://www.w3.org/2001/XMLSchema"
 #: The facets that bound a value or its length, besides pattern and enumeration.
 _BOUNDS = (
     "length",
@@ -114,7 +114,7 @@ def _shape(element: Any, integer: Any) -> Shape:
 
 def _declaration(element: Any) -> Declaration:
     xsd_type = element.type
-    own = xsd_type.target_namespace != _XSD  # the built-in types' annotations are the XSD spec's, not ours
+    own = xsd_type.target_namespace != XSD  # the built-in types' annotations are the XSD spec's, not ours
     simple = xsd_type.is_simple()
     return Declaration(
         element.min_occurs,
