@@ -19,7 +19,7 @@ from .. import __version__
 from ..config import AdapterConfig
 from ..engine import Engine
 from ..upstream.client import Upstream
-from ..upstream.recent import Recent
+from ..upstream.recent import WINDOW, Recent
 from .http import Response
 
 #: Seconds between the reloads the page asks for.
@@ -166,7 +166,7 @@ def _recent(recent: Recent | None) -> str:
 
 
 def _window(rows: list[AdapterRow]) -> str:
-    seconds = next((row.recent.window for row in rows if row.recent is not None), 300.0)
+    seconds = next((row.recent.window for row in rows if row.recent is not None), WINDOW)
     return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} seconds"
 
 
