@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -116,6 +117,16 @@ class Settings:
     log_format: str = "auto"
     #: The least severe log level written: debug, info, warning or error (SOAPBRIDGE_LOG_LEVEL).
     log_level: str = "info"
+    #: Where accepted UsernameToken nonces are kept: a SQLite file path, or a redis:// URL shared by several
+    #: instances (SOAPBRIDGE_NONCE_STORE; default a SQLite file beside the idempotency store).
+    nonce_store: str | None = None
+    #: This instance's name, on its metrics and log lines (SOAPBRIDGE_INSTANCE; default derived at start-up).
+    instance: str | None = None
+    #: The peers whose X-Forwarded-* and Forwarded headers are believed: addresses or networks
+    #: (SOAPBRIDGE_TRUSTED_PROXIES, comma-separated; default none).
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: The address published in the WSDLs and OpenAPI, fixed by the operator (SOAPBRIDGE_PUBLIC_URL).
+    public_url: str | None = None
 
     @property
     def adapters_dir(self) -> Path:
@@ -152,6 +163,10 @@ class Settings:
             runtime_dir=Path(env["SOAPBRIDGE_RUNTIME_DIR"]) if env.get("SOAPBRIDGE_RUNTIME_DIR") else None,
             log_format=_choice(env, "SOAPBRIDGE_LOG_FORMAT", LOG_FORMATS, "auto"),
             log_level=_choice(env, "SOAPBRIDGE_LOG_LEVEL", LOG_LEVELS, "info"),
+            nonce_store=env.get("SOAPBRIDGE_NONCE_STORE", "").strip() or None,
+            instance=_instance(env),
+            trusted_proxies=_networks(env, "SOAPBRIDGE_TRUSTED_PROXIES"),
+            public_url=_public_url(env, "SOAPBRIDGE_PUBLIC_URL"),
         )
 
 
@@ -169,6 +184,37 @@ def _seconds(env: Mapping[str, str], key: str, default: int) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 86400:
         raise ConfigError(f"must be a whole number of seconds between 1 and 86400, not {text!r}", key=key)
     return int(text)
+
+
+def _instance(env: Mapping[str, str]) -> str | None:
+    text = env.get("SOAPBRIDGE_INSTANCE", "").strip()
+    if len(text) > 64 or not all(c.isalnum() or c in "-_.:" for c in text):
+        raise ConfigError(
+            f"letters, digits and - _ . : only, at most 64 characters, not {text[:80]!r}", key="SOAPBRIDGE_INSTANCE"
+        )
+    return text or None
+
+
+def _networks(env: Mapping[str, str], key: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in env.get(key, "").replace(" ", "").split(","):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"not an IP address or network: {item[:80]!r}", key=key) from None
+    return tuple(networks)
+
+
+def _public_url(env: Mapping[str, str], key: str) -> str | None:
+    text = env.get(key, "").strip().rstrip("/")
+    if not text:
+        return None
+    scheme, _, rest = text.partition("://")
+    if scheme not in ("http", "https") or not rest or any(c in rest for c in "\"'<>`\\ ?#"):
+        raise ConfigError(f"must be an http:// or https:// URL with no query, not {text[:80]!r}", key=key)
+    return text
 
 
 def _default_root() -> Path:
