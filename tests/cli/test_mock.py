@@ -17,9 +17,10 @@ import zeep.exceptions
 
 from soapbridge.cli import main
 from tests.conftest import ROOT
+from tests.corpora import WSDL, required
 
 FIXTURES = ROOT / "tests" / "toolkit" / "fixtures" / "mock"
-CORPUS = ROOT.parent / "shared" / "corpora" / "wsdl" / "wsdl-to-postman" / "validWSDLs11"
+CORPUS = WSDL / "wsdl-to-postman" / "validWSDLs11"
 
 
 @contextmanager
@@ -130,9 +131,7 @@ def test_an_invalid_request_over_http_gets_a_fault_with_the_path() -> None:
 
 
 def test_a_third_party_wsdl_with_soap11_and_soap12_ports() -> None:
-    wsdl = CORPUS / "calculator-soap11and12.wsdl"
-    if not wsdl.is_file():
-        pytest.skip("the WSDL corpus is not here")
+    wsdl = required(CORPUS / "calculator-soap11and12.wsdl")
     with running_mock(wsdl) as endpoints:
         assert sorted(endpoints) == ["Calculator/CalculatorSoap", "Calculator/CalculatorSoap12"]
         for label, url in endpoints.items():
@@ -142,9 +141,7 @@ def test_a_third_party_wsdl_with_soap11_and_soap12_ports() -> None:
 
 
 def test_numberconversion_is_mocked_and_called() -> None:
-    wsdl = CORPUS / "numberConvertion.wsdl"
-    if not wsdl.is_file():
-        pytest.skip("the WSDL corpus is not here")
+    wsdl = required(CORPUS / "numberConvertion.wsdl")
     with running_mock(wsdl, "--binding", "NumberConversionSoapBinding") as endpoints:
         (url,) = endpoints.values()
         assert _client(url).service.NumberToWords(ubiNum=42) == "string"

@@ -11,8 +11,9 @@ from soapbridge.toolkit.sample import sample_body
 from soapbridge.toolkit.samplevalues import simple_value
 from soapbridge.wsdlmodel import load_wsdl
 from tests.conftest import ROOT
+from tests.corpora import WSDL, required
 
-CORPUS = ROOT.parent / "shared" / "corpora" / "wsdl"
+CORPUS = WSDL
 LEGACY = [
     ROOT / "wsdl/crm/ZCRM_CUSTOMER_V3.wsdl",
     ROOT / "wsdl/billing/InvoiceService.wsdl",
@@ -40,9 +41,7 @@ def _messages(path: Path) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("path", LEGACY + THIRD_PARTY, ids=lambda p: p.name)
 def test_every_sample_is_valid(path: Path) -> None:
-    if not path.is_file():
-        pytest.skip(f"{path} is not in the corpus")
-    wsdl = load_wsdl(path)
+    wsdl = load_wsdl(required(path))
     checked = 0
     for binding in wsdl.soap_bindings():
         for operation in binding.operations:
@@ -84,10 +83,7 @@ def test_a_document_sample_respects_ranges_and_enumerations() -> None:
 
 
 def test_recursion_is_cut_off() -> None:
-    path = CORPUS / "node-soap/recursive.wsdl"
-    if not path.is_file():
-        pytest.skip("not in the corpus")
-    wsdl = load_wsdl(path)
+    wsdl = load_wsdl(required(CORPUS / "node-soap/recursive.wsdl"))
     for binding in wsdl.soap_bindings():
         for operation in binding.operations:
             assert operation.output is not None

@@ -16,8 +16,9 @@ import pytest
 
 from soapbridge.cli import main
 from tests.conftest import ROOT
+from tests.corpora import WSDL, required
 
-CORPUS = ROOT.parent / "shared" / "corpora" / "wsdl"
+CORPUS = WSDL
 NOT_CORPUS = {"LICENSE", "README.md"}  # the corpus's own licences and notes
 
 # WSDL 2.0 (wsdl:description): only WSDL 1.1 is supported.
@@ -187,11 +188,12 @@ FILES = _corpus_files()
 
 
 def test_the_corpus_is_there() -> None:
-    assert CORPUS.is_dir(), f"the WSDL corpus is missing: expected it at {CORPUS} (read in place, never copied)"
+    required(CORPUS)
     assert len(FILES) > 200
 
 
 def test_every_listed_failure_is_a_corpus_file() -> None:
+    required(CORPUS)
     assert set(EXPECTED_FAILURES) <= set(FILES)
 
 
@@ -212,6 +214,7 @@ def test_each_file_loads_or_gets_one_clear_line(name: str, capsys: pytest.Captur
 
 
 def test_the_real_command_reads_a_corpus_wsdl_and_refuses_a_broken_one() -> None:
+    required(CORPUS)
     good = _run(CORPUS / "node-soap" / "multi-service.wsdl")
     assert good.returncode == 0, good.stderr
     assert "Binding " in good.stdout
