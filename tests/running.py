@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import zeep
 
@@ -45,9 +46,10 @@ def start_gateway(
     python: str = sys.executable,
     extra_env: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
+    cwd: Path = ROOT,
 ) -> tuple[subprocess.Popen[str], RunningGateway]:
-    """Start `python -m soapbridge serve --port 0` (plus extra_args) and wait until it says where it listens;
-    from then on a thread reads its output into RunningGateway.output."""
+    """Start `python -m soapbridge serve --port 0` (plus extra_args) in cwd (the project folder) and wait until it
+    says where it listens; from then on a thread reads its output into RunningGateway.output."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
     env.update(
         {
@@ -61,7 +63,7 @@ def start_gateway(
     )
     process = subprocess.Popen(
         [python, "-m", "soapbridge", "serve", "--port", "0", "--workers", "2", *extra_args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
