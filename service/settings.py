@@ -9,10 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
-
-#: Where the shipped adapters, WSDLs and stylesheets live when running from a checkout.
-_CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
-
+from .skeleton import CHECKOUT, is_project
 
 #: libxml2's own ceilings without XML_PARSE_HUGE; our limits must stay under them so that our check speaks first.
 LIBXML_MAX_DEPTH = 256
@@ -148,10 +145,11 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         root = Path(env["SOAPBRIDGE_HOME"]) if env.get("SOAPBRIDGE_HOME") else _default_root()
-        if not (root / "adapters").is_dir():
+        if not is_project(root):
             raise ConfigError(
-                f"{root} has no adapters/ folder; set SOAPBRIDGE_HOME to the folder holding adapters/, wsdl/ and xslt/",
-                key="SOAPBRIDGE_HOME",
+                f"{root} is not a soapbridge project (it has no adapters/ folder); create one with "
+                "`soapbridge init DIR`, then run soapbridge in DIR or set SOAPBRIDGE_HOME to it",
+                key="SOAPBRIDGE_HOME" if env.get("SOAPBRIDGE_HOME") else None,
             )
         return cls(
             root=root.resolve(),
@@ -218,8 +216,10 @@ def _public_url(env: Mapping[str, str], key: str) -> str | None:
 
 
 def _default_root() -> Path:
+    """The current folder when it is a project, else the checkout this code runs from (an installed wheel has
+    none: its settings then say how to make a project)."""
     cwd = Path.cwd()
-    return cwd if (cwd / "adapters").is_dir() else _CHECKOUT_ROOT
+    return cwd if is_project(cwd) or not is_project(CHECKOUT) else CHECKOUT
 
 
 def _positive(env: Mapping[str, str], key: str, default: int, ceiling: int | None) -> int:

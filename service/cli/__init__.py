@@ -1,4 +1,4 @@
-"""The soapbridge command: `soapbridge serve`, `soapbridge legacy`.
+"""The soapbridge command: `soapbridge serve`, `soapbridge init`, `soapbridge legacy` and the tester's tools.
 
 Every error is one line on stderr; exit 0 on success, 1 on failure, 2 on a usage error.
 """
@@ -16,6 +16,7 @@ from ..errors import SoapbridgeError, UsageError
 #: Every subcommand and the module here that registers it, in the order `soapbridge --help` lists them.
 COMMANDS = {
     "serve": "serve",
+    "init": "init",
     "legacy": "legacy",
     "validate": "validate",
     "mock": "mock",
