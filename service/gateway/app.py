@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from ..engine import Engine
@@ -37,6 +38,7 @@ from ..wsgi import StartResponse
 from .addressing import stamp
 from .auth import Authenticator
 from .faults import Fault, problem, soap_fault
+from .forwarded import Origin, ProxyTrust
 from .health import Health
 from .http import Request, Response, excerpt, text
 from .idempotency import RunOnce
@@ -92,6 +94,10 @@ class Gateway:
         }
         self.json = JsonEndpoint(engine, once, auth)
         self.max_body = engine.settings.limits.max_body
+        #: The operator's proxies: only their X-Forwarded-* and Forwarded headers are believed.
+        self.proxies = ProxyTrust(engine.settings.trusted_proxies)
+        #: The address the WSDLs publish when the operator fixed it (SOAPBRIDGE_PUBLIC_URL), whatever the headers say.
+        self.public_url = engine.settings.public_url
         self.health = Health(engine)
         served = [routed.contract for routed in engine.operations.values()]
         contract = build_document(self.json.shapes, served, authenticated=auth is not None)
@@ -110,8 +116,9 @@ class Gateway:
         self.pages["/metrics"] = lambda environ: metrics_page(self.metrics)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        with tracing(_trace(environ)) as trace:
-            response = self.handle(environ)
+        origin = self.proxies.origin(environ)
+        with tracing(_trace(environ, origin)) as trace:
+            response = self.handle(environ, origin)
             trace.answered = time.monotonic()
             if response.status >= 400 and trace.outcome == OK:
                 trace.outcome = CLIENT_FAULT if response.status < 500 else SERVER_FAULT
@@ -126,32 +133,44 @@ class Gateway:
         start_response(f"{response.status} {REASONS.get(response.status, '')}".strip(), headers)
         return [response.body]
 
-    def handle(self, environ: dict[str, Any]) -> Response:
+    def handle(self, environ: dict[str, Any], origin: Origin) -> Response:
         path = environ.get("PATH_INFO", "/") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
+        if origin.host is None:
+            return self._bad_host(path)
         if path in self.soap:
-            return self._soap(self.soap[path], method, environ)
+            return self._soap(self.soap[path], method, environ, origin)
         if path.startswith("/json/"):
-            return self._json(path[len("/json/") :], method, environ)
+            return self._json(path[len("/json/") :], method, environ, origin)
         if path in self.pages:
             return self.pages[path](environ) if method in ("GET", "HEAD") else text(405, f"GET {path}")
         return text(404, f"nothing at {path}; try /soap11?wsdl, /soap12?wsdl or POST /json/<Operation>")
 
-    def _soap(self, endpoint: SoapEndpoint, method: str, environ: dict[str, Any]) -> Response:
+    def _bad_host(self, path: str) -> Response:
+        """RFC 9112 section 3.2: a Host that is no host[:port] is a 400, in the endpoint's own format."""
+        record_rejected("bad_host")
+        refused = RequestError("the Host header (or a trusted proxy's forwarded host) is not a valid host[:port]")
+        if path in self.soap:
+            return _soap_refusal(self.soap[path].version, 400, refused)
+        return _json_refusal(400, refused) if path.startswith("/json/") else text(400, refused.message)
+
+    def _soap(self, endpoint: SoapEndpoint, method: str, environ: dict[str, Any], origin: Origin) -> Response:
         if method == "GET" and environ.get("QUERY_STRING", "").lower() == "wsdl":
-            return endpoint.wsdl(_base_url(environ) + environ.get("PATH_INFO", ""))
+            return endpoint.wsdl(_base_url(origin, self.public_url) + environ.get("PATH_INFO", ""))
         if method != "POST":
             return text(405, "POST a SOAP envelope here, or GET ?wsdl")
-        return self._with_body(environ, endpoint.post, lambda status, exc: _soap_refusal(endpoint.version, status, exc))
+        return self._with_body(environ, origin, endpoint.post, partial(_soap_refusal, endpoint.version))
 
-    def _json(self, operation: str, method: str, environ: dict[str, Any]) -> Response:
+    def _json(self, operation: str, method: str, environ: dict[str, Any], origin: Origin) -> Response:
         if method != "POST":
             refusal = _json_refusal(405, RequestError("POST a JSON object with the operation's fields"))
             return replace(refusal, headers=[*refusal.headers, ("Allow", "POST")])
-        return self._with_body(environ, lambda request: self.json.post(operation, request), _json_refusal)
+        return self._with_body(environ, origin, lambda request: self.json.post(operation, request), _json_refusal)
 
-    def _with_body(self, environ: dict[str, Any], handler: Callable[[Request], Response], refuse: Refuse) -> Response:
-        request = _request(environ)
+    def _with_body(
+        self, environ: dict[str, Any], origin: Origin, handler: Callable[[Request], Response], refuse: Refuse
+    ) -> Response:
+        request = _request(environ, origin)
         encoding = request.header("content-encoding").strip().lower()
         if encoding not in IDENTITY:
             record_rejected("compressed")
@@ -181,18 +200,19 @@ def create_app(settings: Settings | None = None, *, shared_metrics: bool = False
     return Gateway(Engine(settings or Settings.from_env()), shared_metrics=shared_metrics)
 
 
-def _trace(environ: dict[str, Any]) -> RequestTrace:
-    """A new request's trace: its correlation id the client's when usable, its protocol by path."""
+def _trace(environ: dict[str, Any], origin: Origin) -> RequestTrace:
+    """A new request's trace: its correlation id the client's when usable, its protocol by path, and the
+    client's address as believed (see forwarded.py)."""
     path = environ.get("PATH_INFO", "/") or "/"
     protocol = PROTOCOLS.get(path, "json" if path.startswith("/json/") else "http")
     protocol = protocol if environ.get("REQUEST_METHOD") == "POST" else "http"  # a WSDL is no operation call
     given = correlation.usable(environ.get("HTTP_X_CORRELATION_ID"))
-    trace = RequestTrace(given or correlation.new_id(), protocol, path)
+    trace = RequestTrace(given or correlation.new_id(), protocol, path, client_address=origin.client)
     trace.trace_context = tracecontext.received(environ.get("HTTP_TRACEPARENT"), environ.get("HTTP_TRACESTATE"))
     return trace
 
 
-def _request(environ: dict[str, Any]) -> Request:
+def _request(environ: dict[str, Any], origin: Origin) -> Request:
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     headers["content-type"] = environ.get("CONTENT_TYPE", "")
     return Request(
@@ -200,8 +220,8 @@ def _request(environ: dict[str, Any]) -> Request:
         environ.get("PATH_INFO", "/"),
         environ.get("QUERY_STRING", ""),
         headers,
-        scheme=environ.get("wsgi.url_scheme", "http"),
-        peer=environ.get("REMOTE_ADDR", ""),
+        scheme=origin.scheme,
+        client_address=origin.client,
     )
 
 
@@ -232,7 +252,6 @@ def _json_refusal(status: int, exc: RequestError) -> Response:
     return Response(status, "application/problem+json", problem(Fault(True, exc.fault_code, exc.message), status)[1])
 
 
-def _base_url(environ: dict[str, Any]) -> str:
-    scheme = environ.get("wsgi.url_scheme", "http")
-    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
-    return f"{scheme}://{host}"
+def _base_url(origin: Origin, public_url: str | None) -> str:
+    """The gateway's address as published: the operator's when set, else the one the client used (validated)."""
+    return public_url or f"{origin.scheme}://{origin.host}"

@@ -101,10 +101,11 @@ class Authenticator:
 
     def _require_confidential(self, request: Request) -> None:
         policy = self.settings.plain_http
-        if request.scheme == "https" or policy == "anywhere" or (policy == "loopback" and _is_loopback(request.peer)):
+        loopback = _is_loopback(request.client_address)  # the client's, as forwarded.py believes it: never a proxy's
+        if request.scheme == "https" or policy == "anywhere" or (policy == "loopback" and loopback):
             return
         raise AuthenticationError(
-            CLEAR_TEXT_REFUSED, reason=f"clear-text credentials over plain HTTP from {request.peer}"
+            CLEAR_TEXT_REFUSED, reason=f"clear-text credentials over plain HTTP from {request.client_address}"
         )
 
     def _password(self, username: str, password: str) -> Client:

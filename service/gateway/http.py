@@ -15,10 +15,10 @@ class Request:
     query: str
     headers: dict[str, str]
     body: bytes = b""
-    #: "https" when the request came over TLS (wsgi.url_scheme), else "http".
+    #: "https" when the client's request came over TLS, else "http": wsgi.url_scheme, or a trusted proxy's word.
     scheme: str = "http"
-    #: The peer's IP address (REMOTE_ADDR).
-    peer: str = ""
+    #: The client's IP address: the peer's (REMOTE_ADDR), or a trusted proxy's word ("unknown" when it had none).
+    client_address: str = ""
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")

@@ -15,7 +15,7 @@ from .auth import Authenticator
 from .faults import Fault, soap_fault
 from .http import Request, Response
 from .idempotency import KEY_BLOCK, Outcome, RunOnce
-from .wsdl import ADDRESS_PLACEHOLDER, build_wsdl, soap_action
+from .wsdl import PublishedWsdl, soap_action, wsdl_tree
 from .wsse import SECURITY
 
 TRUE = ("1", "true")
@@ -39,11 +39,11 @@ class SoapEndpoint:
         self.version = version
         self.namespace = ENVELOPE_BY_VERSION[version]
         self.content_type = content_type(version)
-        self._wsdl = build_wsdl(engine.contract, engine.operations, version)
+        self._wsdl = PublishedWsdl(wsdl_tree(engine.contract, engine.operations, version))
 
     def wsdl(self, address: str) -> Response:
-        body = self._wsdl.replace(ADDRESS_PLACEHOLDER.encode(), address.encode())
-        return Response(200, "text/xml; charset=utf-8", body)
+        """The WSDL with address as the endpoint's."""
+        return Response(200, "text/xml; charset=utf-8", self._wsdl.at(address))
 
     def post(self, request: Request) -> Response:
         try:

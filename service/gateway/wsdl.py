@@ -14,7 +14,8 @@ generated clients keep their signatures, and those that care (.NET, zeep's _soap
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from lxml import etree
 
@@ -26,6 +27,25 @@ SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
 BINDING_NS = {"1.1": WSDL_SOAP11, "1.2": WSDL_SOAP12}
 ADDRESS_PLACEHOLDER = "http://soapbridge.invalid/address"
 SERVICE_NAME = "Soapbridge"
+#: How many addresses' documents each endpoint keeps: the public URL, or the few names clients use for the host.
+PUBLISHED_ADDRESSES = 16
+
+
+class PublishedWsdl:
+    """One SOAP version's WSDL as published at an address. The address is set on soap:address in the tree, so
+    the serializer escapes it: no address, however it was spelled, can add markup to the contract. Each
+    address's document is made once and kept, a few at a time."""
+
+    def __init__(self, wsdl: etree._Element) -> None:
+        self._template = wsdl
+        self.at: Callable[[str], bytes] = lru_cache(maxsize=PUBLISHED_ADDRESSES)(self._at)
+
+    def _at(self, address: str) -> bytes:
+        wsdl = copy.deepcopy(self._template)
+        for port in wsdl.iterfind(f"{{{WSDL11}}}service/{{{WSDL11}}}port"):
+            for soap_address in port.iterfind("{*}address"):
+                soap_address.set("location", address)
+        return _document(wsdl)
 
 
 def soap_action(contract: Contract, operation: str) -> str:
@@ -35,6 +55,11 @@ def soap_action(contract: Contract, operation: str) -> str:
 
 def build_wsdl(contract: Contract, operations: Iterable[str], version: str) -> bytes:
     """The WSDL document for one SOAP version, with ADDRESS_PLACEHOLDER as the endpoint."""
+    return _document(wsdl_tree(contract, operations, version))
+
+
+def wsdl_tree(contract: Contract, operations: Iterable[str], version: str) -> etree._Element:
+    """The WSDL for one SOAP version as a tree, to publish (PublishedWsdl) or serialize (build_wsdl)."""
     names = sorted(operations)
     skeleton = etree.fromstring(_spyne_wsdl(contract.namespace, names, version))
     wsdl = _clean_root(skeleton, contract.namespace, version)
@@ -44,6 +69,10 @@ def build_wsdl(contract: Contract, operations: Iterable[str], version: str) -> b
     _declare_key_header(wsdl, contract, version)
     _fix_binding(wsdl, contract, version)
     etree.indent(wsdl, space="  ")  # the inlined XSD keeps its own whitespace otherwise
+    return wsdl
+
+
+def _document(wsdl: etree._Element) -> bytes:
     return bytes(etree.tostring(wsdl, xml_declaration=True, encoding="utf-8"))
 
 

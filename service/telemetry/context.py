@@ -47,6 +47,8 @@ class RequestTrace:
     operation: str | None = None
     #: The authenticated client's name.
     client: str | None = None
+    #: The client's IP address: the peer's, or a trusted proxy's word (gateway/forwarded.py); "unknown" if none.
+    client_address: str = ""
     outcome: str = OK
     #: The canonical fault code (cn:FaultCode) of a fault answer.
     fault_code: str | None = None

@@ -8,8 +8,9 @@
     text  one readable line per record, for a person at a terminal.
 
 The request line is written when the answer is ready, from the request's trace: its client (the
-clients.toml name, never a credential), operation, protocol, outcome, fault code, HTTP status,
-duration, and each legacy call it made. Probes of /healthz, /readyz and /metrics are logged at DEBUG:
+clients.toml name, never a credential) and the client's address (the peer's, or a trusted proxy's
+word: see gateway/forwarded.py), operation, protocol, outcome, fault code, HTTP status, duration,
+and each legacy call it made. Probes of /healthz, /readyz and /metrics are logged at DEBUG:
 a load balancer and a scraper ask every few seconds, and would drown the requests that matter.
 """
 
@@ -49,6 +50,7 @@ def log_request(trace: RequestTrace, response: Answer) -> None:
 def request_fields(trace: RequestTrace, status: int) -> dict[str, Any]:
     return {
         "client": trace.client,
+        "client_address": trace.client_address,
         "operation": trace.operation,
         "protocol": trace.protocol,
         "path": trace.path,
@@ -75,6 +77,8 @@ def summary(trace: RequestTrace, status: int) -> str:
     line = f"{what} over {trace.protocol}: {outcome}, {status} in {_ms(trace.seconds)} ms"
     if trace.client:
         line += f", client {trace.client}"
+    if trace.client_address:
+        line += f" from {trace.client_address}"
     calls = [f"{c.system}.{c.operation} {c.outcome} {_ms(c.seconds)} ms" for c in trace.upstream]
     return line + (f"; upstream {', '.join(calls)}" if calls else "")
 

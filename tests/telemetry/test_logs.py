@@ -66,7 +66,7 @@ def test_the_text_format_is_one_readable_line_per_record(text_gateway: RunningGa
     (request,) = [m for m in lines if m["logger"] == "soapbridge.request"]
     assert request["level"] == "INFO"
     assert re.fullmatch(
-        r"GetCurrentWeather over json: client_fault NotFound, 404 in [\d.]+ ms; "
+        r"GetCurrentWeather over json: client_fault NotFound, 404 in [\d.]+ ms from 127\.0\.0\.1; "
         r"upstream weather\.GetCurrentObservation fault [\d.]+ ms",
         request["message"],
     ), request["message"]
@@ -117,6 +117,7 @@ def test_json_lines_carry_the_request_fields_and_exceptions() -> None:
     handler = configure(Settings.from_env({"SOAPBRIDGE_HOME": str(ROOT), "SOAPBRIDGE_LOG_FORMAT": "json"}), stream)
     try:
         trace = RequestTrace("id-1", "soap11", "/soap11", operation="GetCustomer", client="crm-app")
+        trace.client_address = "203.0.113.9"
         trace.upstream.append(UpstreamCall("crm", "Z_CRM_CUSTOMER_READ", "ok", 0.0123))
         trace.answered = trace.started + 0.0456  # what the gateway sets before its observers run
         with tracing(trace):
@@ -134,6 +135,7 @@ def test_json_lines_carry_the_request_fields_and_exceptions() -> None:
         {"system": "crm", "operation": "Z_CRM_CUSTOMER_READ", "outcome": "ok", "duration_ms": 12.3}
     ]
     assert (request["client"], request["operation"], request["status"]) == ("crm-app", "GetCustomer", 200)
+    assert request["client_address"] == "203.0.113.9" and "client crm-app from 203.0.113.9" in request["message"]
     assert request["duration_ms"] == 45.6 and "200 in 45.6 ms" in request["message"]
     assert "correlation_id" not in outside and outside["level"] == "WARNING"
 
