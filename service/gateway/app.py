@@ -67,6 +67,8 @@ PROTOCOLS = {"/soap11": "soap11", "/soap12": "soap12"}
 REASONS = {
     200: "OK",
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
