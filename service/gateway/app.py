@@ -102,7 +102,8 @@ class Gateway:
         self.public_url = engine.settings.public_url
         self.health = Health(engine)
         served = [routed.contract for routed in engine.operations.values()]
-        contract = build_document(self.json.shapes, served, authenticated=auth is not None)
+        server = self.public_url or "/"
+        contract = build_document(self.json.shapes, served, authenticated=auth is not None, server=server)
         #: Told of each answered request, in order (the request log line, the metrics).
         self.observers: list[Observer] = []
         self.observers.append(log_request)

@@ -58,8 +58,13 @@ class OpenApiPage:
         return Response(200, "application/json", self.body, [("Cache-Control", CACHE_CONTROL)])
 
 
-def build_document(shapes: dict[str, Shape], operations: Iterable[Operation], authenticated: bool) -> Schema:
-    """The OpenAPI 3.1 document of POST /json/<operation> for each served operation."""
+def build_document(
+    shapes: dict[str, Shape], operations: Iterable[Operation], authenticated: bool, server: str = "/"
+) -> Schema:
+    """The OpenAPI 3.1 document of POST /json/<operation> for each served operation.
+
+    server: the operator's public URL (SOAPBRIDGE_PUBLIC_URL), else "/", which a reader resolves against the
+    document's own address, so no request header ever writes into it."""
     served = sorted(operations, key=lambda operation: operation.name)
     schemas = SchemaSet()
     for operation in served:  # answers first, so that a shared type's name goes to the form the gateway writes
@@ -75,7 +80,7 @@ def build_document(shapes: dict[str, Shape], operations: Iterable[Operation], au
             "description": "The canonical operations as JSON: POST /json/<Operation> with the request's fields. "
             "The same operations are served as SOAP 1.1 (/soap11?wsdl) and SOAP 1.2 (/soap12?wsdl).",
         },
-        "servers": [{"url": "/"}],
+        "servers": [{"url": server}],
         "paths": {f"/json/{op.name}": {"post": _operation(op, shapes, authenticated)} for op in served},
         "components": {
             "schemas": schemas.components,
