@@ -100,9 +100,17 @@ def valid_host(host: str) -> str | None:
     match = HOST.fullmatch(host) if len(host) <= MAX_HOST else None
     if match is None or (match["port"] is not None and int(match["port"]) > 65535):
         return None
-    if match["ipv6"] is not None and not isinstance(ip_address(match["ipv6"]), ipaddress.IPv6Address):
+    if match["ipv6"] is not None and not _is_ipv6(match["ipv6"]):
         return None
     return host
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def ip_address(text: str) -> Address | None:
