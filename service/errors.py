@@ -10,7 +10,8 @@
     ├── AuthenticationError             no credentials, or credentials that do not authenticate
     ├── AuthorizationError(client)      an authenticated client called an operation it may not
     ├── UsageError                      a command was called wrongly (exit code 2)
-    ├── StoreError                      the idempotency store cannot be read or written
+    ├── StoreError                      a store (idempotency keys, nonces) cannot be read or written
+    │   └── StoreReset                  the idempotency store lost its keys (a Redis server restarted empty)
     ├── NotFoundError(system)           the legacy system says the thing asked for does not exist
     ├── ConflictError(system)           the legacy system refuses the change as conflicting
     └── UpstreamError(system, sent)     the legacy system failed us
@@ -134,10 +135,15 @@ class UsageError(SoapbridgeError, ValueError):
 
 
 class StoreError(SoapbridgeError):
-    """Raised when the idempotency store (SQLite file or Redis server) cannot be read or written.
+    """Raised when a store (idempotency keys, nonces: a SQLite file or a Redis server) cannot be read or written.
 
     The message says what the client can rely on; it never names the store's file or server.
     """
+
+
+class StoreReset(StoreError):
+    """Raised when the idempotency store has lost its keys since this process last looked; the instance then
+    writes back what it journaled, and the error never reaches a client on its own."""
 
 
 class NotFoundError(SoapbridgeError, LookupError):

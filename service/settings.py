@@ -77,7 +77,7 @@ class Idempotency:
     """Where idempotency keys of write operations are kept, and for how long."""
 
     #: A SQLite file path, or a redis:// URL for several instances (SOAPBRIDGE_IDEMPOTENCY_STORE;
-    #: default idempotency.sqlite3 in the runtime folder, shared by the workers of one instance).
+    #: default idempotency.sqlite3 in the state folder, shared by the workers of one instance).
     store: str | None = None
     #: How long a key and its outcome are kept, in seconds (SOAPBRIDGE_IDEMPOTENCY_TTL; default a day).
     ttl: int = 86400
@@ -106,16 +106,21 @@ class Settings:
     idempotency: Idempotency = field(default_factory=Idempotency)
     #: Seconds a stopping gateway gives in-flight requests to finish (SOAPBRIDGE_GRACE_PERIOD).
     grace_period: int = 30
-    #: The folder whose files every worker process shares: the nonce and idempotency stores
+    #: The folder whose files every worker process shares while the instance runs: its metrics
     #: (SOAPBRIDGE_RUNTIME_DIR; default a new temporary folder, see soapbridge.runtime).
     runtime_dir: Path | None = None
+    #: The folder whose files outlive a restart: the default SQLite nonce and idempotency stores, and the
+    #: journal of idempotent outcomes (SOAPBRIDGE_STATE_DIR; from the environment, default var/ in the root
+    #: folder; None, as a Settings built in code has, is a new temporary folder, so that tests share nothing).
+    state_dir: Path | None = None
     #: How `soapbridge serve` writes its log: json (one object per line), text, or auto: text on a
     #: terminal, json otherwise (SOAPBRIDGE_LOG_FORMAT).
     log_format: str = "auto"
     #: The least severe log level written: debug, info, warning or error (SOAPBRIDGE_LOG_LEVEL).
     log_level: str = "info"
     #: Where accepted UsernameToken nonces are kept: a SQLite file path, or a redis:// URL shared by several
-    #: instances (SOAPBRIDGE_NONCE_STORE; default a SQLite file beside the idempotency store).
+    #: instances (SOAPBRIDGE_NONCE_STORE; default the idempotency store's Redis when it is one, else
+    #: nonces.sqlite3 in the state folder).
     nonce_store: str | None = None
     #: This instance's name, on its metrics and log lines (SOAPBRIDGE_INSTANCE; default derived at start-up).
     instance: str | None = None
@@ -159,6 +164,7 @@ class Settings:
             idempotency=Idempotency.from_env(env),
             grace_period=_seconds(env, "SOAPBRIDGE_GRACE_PERIOD", 30),
             runtime_dir=Path(env["SOAPBRIDGE_RUNTIME_DIR"]) if env.get("SOAPBRIDGE_RUNTIME_DIR") else None,
+            state_dir=Path(env.get("SOAPBRIDGE_STATE_DIR", "").strip() or root.resolve() / "var"),
             log_format=_choice(env, "SOAPBRIDGE_LOG_FORMAT", LOG_FORMATS, "auto"),
             log_level=_choice(env, "SOAPBRIDGE_LOG_LEVEL", LOG_LEVELS, "info"),
             nonce_store=env.get("SOAPBRIDGE_NONCE_STORE", "").strip() or None,

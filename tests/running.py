@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +30,8 @@ class RunningGateway:
     emulators: dict[str, str] = field(default_factory=dict)
     #: The emulators' admin URL (fault injection, call counts), when serve started them.
     admin: str = ""
+    #: The state folder serve keeps its SQLite stores and journal in: a new one for each gateway started here.
+    state: Path | None = None
     #: Everything serve printed so far: a thread keeps reading it, so a busy gateway (a log line per
     #: request) never blocks on a full pipe.
     output: list[str] = field(default_factory=list)
@@ -49,8 +54,11 @@ def start_gateway(
     cwd: Path = ROOT,
 ) -> tuple[subprocess.Popen[str], RunningGateway]:
     """Start `python -m soapbridge serve --port 0` (plus extra_args) in cwd (the project folder) and wait until it
-    says where it listens; from then on a thread reads its output into RunningGateway.output."""
+    says where it listens; from then on a thread reads its output into RunningGateway.output. Unless extra_env
+    names one, the gateway gets a new state folder (removed with the process object): no idempotency key or nonce
+    reaches it from another test or an earlier run."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
+    state = Path(tempfile.mkdtemp(prefix="soapbridge-test-state-"))
     env.update(
         {
             "SOAPBRIDGE_CRM_USERNAME": "gateway",
@@ -58,6 +66,7 @@ def start_gateway(
             "SOAPBRIDGE_MAILING_USERNAME": "gateway",
             "SOAPBRIDGE_MAILING_PASSWORD": secrets.token_urlsafe(16),
             "SOAPBRIDGE_AUTH": "off",  # these clients call without credentials; tests/security turns it back on
+            "SOAPBRIDGE_STATE_DIR": str(state),
             **(extra_env or {}),
         }
     )
@@ -70,7 +79,8 @@ def start_gateway(
         text=True,
         start_new_session=True,
     )
-    gateway = RunningGateway(base="")
+    weakref.finalize(process, shutil.rmtree, state, True)
+    gateway = RunningGateway(base="", state=Path(env["SOAPBRIDGE_STATE_DIR"]))
     assert process.stdout is not None
     for line in process.stdout:
         gateway.output.append(line)

@@ -18,10 +18,11 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import RequestError
-from ..idempotency import open_store
+from ..idempotency import open_keys
 from ..runtime import runtime_folder
 from ..settings import Settings
 from ..soapenv import content_type, serialize
+from ..stores import state_folder
 from ..telemetry import correlation, tracecontext
 from ..telemetry.context import (
     CLIENT_FAULT,
@@ -88,8 +89,9 @@ class Gateway:
     def __init__(self, engine: Engine, *, shared_metrics: bool = False) -> None:
         self.engine = engine
         runtime = runtime_folder(engine.settings.runtime_dir, self)  # shared by the workers forked from here
-        auth = Authenticator.from_settings(engine.settings, engine.operations, runtime)  # one nonce store for all
-        once = RunOnce(engine, open_store(engine.settings, runtime))  # one idempotency store for all endpoints
+        state = state_folder(engine.settings.state_dir, self)  # what outlives a restart: SQLite stores, the journal
+        auth = Authenticator.from_settings(engine.settings, engine.operations, state)  # one nonce store for all
+        once = RunOnce(engine, open_keys(engine.settings, state))  # one idempotency store for all endpoints
         self.soap = {
             "/soap11": SoapEndpoint(engine, "1.1", once, auth),
             "/soap12": SoapEndpoint(engine, "1.2", once, auth),

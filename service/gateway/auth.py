@@ -3,8 +3,9 @@
 Clear-text credentials (HTTP Basic, PasswordText) are checked against the client's salted
 hash, and accepted only over TLS, or from a loopback peer unless SOAPBRIDGE_AUTH_PLAIN_HTTP
 says otherwise. PasswordDigest is checked against the client's digest secret, within the
-time window, and each nonce once across every worker (see nonces.py). Every failure tells
-the client the same thing; the reason goes to the log, without any secret.
+time window, and each nonce once across every instance that shares the nonce store (see
+soapbridge.nonces). Every failure tells the client the same thing; the reason goes to the
+log, without any secret.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from lxml import etree
 
 from ..clients import Client, load_clients
 from ..errors import AuthenticationError, AuthorizationError
+from ..nonces import NonceStore, open_nonce_store
 from ..passwords import hash_password, verify_password
 from ..settings import Auth, Settings
 from .http import Request
-from .nonces import NonceStore
 from .wsse import REFUSED, UsernameToken, password_digest, read_token, refused
 
 log = logging.getLogger("soapbridge.auth")
@@ -51,14 +52,15 @@ class Authenticator:
         self._decoy = hash_password(secrets.token_urlsafe(16))
 
     @classmethod
-    def from_settings(cls, settings: Settings, operations: Collection[str], runtime: Path) -> Authenticator | None:
-        """None when authentication was switched off explicitly; nonces are kept in the runtime folder."""
+    def from_settings(cls, settings: Settings, operations: Collection[str], state: Path) -> Authenticator | None:
+        """None when authentication was switched off explicitly; else with the nonce store the settings name
+        (by default in the state folder, or the idempotency store's Redis)."""
         if not settings.auth.enabled:
             log.warning("authentication is off (SOAPBRIDGE_AUTH=off): every caller may call every operation")
             return None
         path = settings.auth.clients_file or settings.root / "clients.toml"
         clients = load_clients(path, settings.env, operations)
-        return cls(settings.auth, clients, NonceStore(runtime))
+        return cls(settings.auth, clients, open_nonce_store(settings, state))
 
     def soap(self, header: etree._Element | None, request: Request) -> Client:
         """The client a SOAP header's UsernameToken authenticates."""

@@ -6,7 +6,8 @@ same request over SOAP 1.1, SOAP 1.2 or JSON is the same body. Every outcome is 
 except an UpstreamError that certainly never reached the legacy system (sent=False): only then is the
 key released for a retry. After a timeout or a reset the legacy system may have acted (booked the
 payment), so replaying that fault is what keeps the write single. A repeat that finds the first call
-still in flight, in any worker, waits for it up to the operation's deadline.
+still in flight, in any worker, waits for it up to the operation's deadline. Once the legacy system has
+been called, its outcome is the client's answer whatever the store does (see idempotency.Keys).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from lxml import etree
 from ..contract import KEY_ELEMENT
 from ..engine import Engine
 from ..errors import RequestError, UpstreamError, UpstreamTimeout
-from ..idempotency import Entry, Store
+from ..idempotency import Entry, Keys
 from ..namespaces import CANONICAL
 from ..xmlparse import parse_bytes
 from .faults import Fault
@@ -60,15 +61,16 @@ class Outcome:
 class RunOnce:
     """Runs operations on the engine, each write at most once per idempotency key."""
 
-    def __init__(self, engine: Engine, store: Store, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, engine: Engine, keys: Keys, sleep: Callable[[float], None] = time.sleep) -> None:
         self.engine = engine
-        self.store = store
+        self.keys = keys
         self.sleep = sleep
 
     def call(
         self, operation: str, payload: etree._Element, request: Request, block: str | None, client: str | None
     ) -> Outcome:
         """Run operation on payload; block is the text of a cn:IdempotencyKey header block, if any."""
+        self.keys.flushing()  # in this worker, on its first request: the flusher is a thread, and fork() drops those
         compiled = self.engine.operations.get(operation)
         key = request_key(request, block) if compiled and not compiled.contract.read_only else None
         if key is None:
@@ -123,17 +125,19 @@ class _Keyed:
         self.key = key
         self.compiled = once.engine.route(operation, payload)
         self.fingerprint = fingerprint(payload)
+        self.claimed = 0.0
 
     def run(self) -> Outcome:
-        store = self.once.store
+        keys = self.once.keys
         give_up = time.monotonic() + self.compiled.timeouts.deadline
-        entry = store.claim(self.scope, self.fingerprint)
+        entry = keys.claim(self.scope, self.fingerprint)
         while entry is not None:
             if entry.outcome is not None or entry.fingerprint != self.fingerprint:
                 return self._replay(entry)
             self._check_in_flight(entry, give_up)
             self.once.sleep(POLL_INTERVAL)
-            entry = store.peek(self.scope) or store.claim(self.scope, self.fingerprint)
+            entry = keys.peek(self.scope) or keys.claim(self.scope, self.fingerprint)
+        self.claimed = time.time()
         return self._first()
 
     def _first(self) -> Outcome:
@@ -142,14 +146,14 @@ class _Keyed:
         except UpstreamError as exc:
             if exc.sent:
                 return self._complete(Outcome(fault=Fault.from_exception(exc, "idempotent call")))
-            self.once.store.release(self.scope)  # the legacy system never saw it: a retry may run it
+            self.once.keys.release(self.scope)  # the legacy system never saw it: a retry may run it
             raise
         except Exception as exc:
             return self._complete(Outcome(fault=Fault.from_exception(exc, "idempotent call")))
         return self._complete(Outcome(response))
 
     def _complete(self, outcome: Outcome) -> Outcome:
-        self.once.store.complete(self.scope, _encode(outcome))
+        self.once.keys.complete(self.scope, Entry(self.fingerprint, self.claimed, _encode(outcome)))
         return outcome
 
     def _replay(self, entry: Entry) -> Outcome:

@@ -5,14 +5,27 @@ A leaf package: it knows keys, fingerprints and opaque outcomes, never SOAP or t
 
 from typing import TYPE_CHECKING
 
-from .factory import open_store
+from .factory import open_keys, open_store
+from .journal import Journal
+from .keys import Keys
 from .sqlitestore import SqliteStore
-from .store import Entry, Store
+from .store import Entry, Kept, Store, scope_digest
 
 if TYPE_CHECKING:
     from .redisstore import RedisStore
 
-__all__ = ["Entry", "RedisStore", "SqliteStore", "Store", "open_store"]
+__all__ = [
+    "Entry",
+    "Journal",
+    "Kept",
+    "Keys",
+    "RedisStore",
+    "SqliteStore",
+    "Store",
+    "open_keys",
+    "open_store",
+    "scope_digest",
+]
 
 
 def __getattr__(name: str) -> object:

@@ -1,97 +1,78 @@
 """The default store: one SQLite file that every worker process of an instance opens.
 
-WAL mode lets readers poll while a writer claims; a claim is one IMMEDIATE transaction, so two
-workers claiming the same key at once are serialised by SQLite and exactly one inserts the row.
-Each thread of each process has its own connection: a connection must not cross fork() or threads.
+A claim is one IMMEDIATE transaction, so two workers claiming the same key at once are serialised by
+SQLite and exactly one inserts the row. A file is not emptied behind our back, so check() finds nothing.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from .store import Entry, scope_digest, translated
+from ..stores import SqliteFile, translated
+from ..stores.locations import STATE_KEY
+from .store import UNAVAILABLE, Entry, Kept
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS idempotency (scope TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
     " claimed REAL NOT NULL, expires REAL NOT NULL, outcome BLOB)",
     "CREATE INDEX IF NOT EXISTS idempotency_expires ON idempotency (expires)",
 )
-#: How long a worker waits for another's write lock before SQLite gives up, in seconds.
-BUSY_TIMEOUT = 10.0
+_SETTLE = " ON CONFLICT DO UPDATE SET outcome = excluded.outcome, expires = excluded.expires"
+_INSERT = "INSERT INTO idempotency (scope, fingerprint, claimed, expires, outcome) VALUES (?, ?, ?, ?, ?)"
 
 
 class SqliteStore:
-    def __init__(self, path: Path, ttl: float, clock: Callable[[], float] = time.time) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+    def __init__(
+        self, path: Path, ttl: float, clock: Callable[[], float] = time.time, setting: str = STATE_KEY
+    ) -> None:
+        self.file = SqliteFile(path, _SCHEMA, setting)
         self.ttl = ttl
         self._clock = clock
-        self._local = threading.local()
-        with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            for statement in _SCHEMA:
-                db.execute(statement)
 
-    def claim(self, scope: str, fingerprint: str) -> Entry | None:
-        with translated(sqlite3.Error):
+    @property
+    def path(self) -> Path:
+        return self.file.path
+
+    def claim(self, digest: str, fingerprint: str) -> Entry | None:
+        with _translated(), self.file.immediate() as db:
             now = self._clock()
-            db = self._db()
-            with _immediate(db):
-                db.execute("DELETE FROM idempotency WHERE expires < ?", (now,))  # purged while we hold the lock anyway
-                inserted = db.execute(
-                    "INSERT INTO idempotency (scope, fingerprint, claimed, expires) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    (scope_digest(scope), fingerprint, now, now + self.ttl),
-                ).rowcount
-                return None if inserted else self._select(db, scope, now)
+            db.execute("DELETE FROM idempotency WHERE expires < ?", (now,))  # purged while we hold the lock anyway
+            inserted = db.execute(
+                _INSERT + " ON CONFLICT DO NOTHING", (digest, fingerprint, now, now + self.ttl, None)
+            ).rowcount
+            return None if inserted else self._select(db, digest, now)
 
-    def peek(self, scope: str) -> Entry | None:
-        with translated(sqlite3.Error):
-            return self._select(self._db(), scope, self._clock())
+    def peek(self, digest: str) -> Entry | None:
+        with _translated():
+            return self._select(self.file.db(), digest, self._clock())
 
-    def complete(self, scope: str, outcome: bytes) -> None:
-        with translated(sqlite3.Error):
-            self._db().execute(
-                "UPDATE idempotency SET outcome = ?, expires = ? WHERE scope = ?",
-                (outcome, self._clock() + self.ttl, scope_digest(scope)),
-            )
+    def complete(self, digest: str, entry: Entry) -> None:
+        row = (digest, entry.fingerprint, entry.claimed, self._clock() + self.ttl, entry.outcome)
+        with _translated():
+            self.file.db().execute(_INSERT + _SETTLE, row)
 
-    def release(self, scope: str) -> None:
-        with translated(sqlite3.Error):
-            self._db().execute("DELETE FROM idempotency WHERE scope = ?", (scope_digest(scope),))
+    def release(self, digest: str) -> None:
+        with _translated():
+            self.file.db().execute("DELETE FROM idempotency WHERE scope = ?", (digest,))
 
-    def _select(self, db: sqlite3.Connection, scope: str, now: float) -> Entry | None:
+    def check(self) -> None:
+        """A file keeps its rows: nothing to find."""
+
+    def restore(self, kept: Sequence[Kept]) -> None:
+        rows = [(k.digest, k.entry.fingerprint, k.entry.claimed, k.expires, k.entry.outcome) for k in kept]
+        with _translated(), self.file.immediate() as db:
+            db.executemany(_INSERT + " ON CONFLICT DO NOTHING", rows)
+
+    def _select(self, db: sqlite3.Connection, digest: str, now: float) -> Entry | None:
         row = db.execute(
-            "SELECT fingerprint, claimed, outcome FROM idempotency WHERE scope = ? AND expires >= ?",
-            (scope_digest(scope), now),
+            "SELECT fingerprint, claimed, outcome FROM idempotency WHERE scope = ? AND expires >= ?", (digest, now)
         ).fetchone()
         return Entry(row[0], row[1], row[2]) if row else None
 
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection, opened again in a forked child rather than shared with its parent."""
-        if getattr(self._local, "pid", None) != os.getpid():
-            self._local.db = self._connect()
-            self._local.pid = os.getpid()
-        db: sqlite3.Connection = self._local.db
-        return db
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=True)
-
-
-@contextmanager
-def _immediate(db: sqlite3.Connection) -> Iterator[None]:
-    """A write transaction taken at BEGIN, so that the read inside it cannot be overtaken by another claim."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+def _translated() -> AbstractContextManager[None]:
+    return translated("idempotency store", UNAVAILABLE, sqlite3.Error)

@@ -1,18 +1,14 @@
-"""What every idempotency store does: claim a key atomically, complete it with an outcome, or release it."""
+"""What every idempotency store does: claim a key atomically, complete it with an outcome, or release it;
+and, for a store that can lose its keys (a Redis server restarted empty), say so and take them back."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..errors import StoreError
-
-log = logging.getLogger("soapbridge.idempotency")
-#: What a client is told when the store fails: whether its write ran is for a repeat of its key to tell.
+#: What a client is told when the store fails before its call ran: a repeat of its key is safe.
 UNAVAILABLE = "the idempotency store cannot be read or written; repeat the request with the same key"
 
 
@@ -26,34 +22,41 @@ class Entry:
     outcome: bytes | None = None
 
 
+@dataclass(frozen=True)
+class Kept:
+    """An entry as this instance's journal keeps it: by digest, until expires (epoch seconds)."""
+
+    digest: str
+    entry: Entry
+    expires: float
+
+
 class Store(Protocol):
-    """Keys shared by every worker that opens the same store; each expires ttl seconds after its last write."""
+    """Keys shared by every worker that opens the same store, by digest (see scope_digest); each expires ttl
+    seconds after its last write. Failures are StoreError; StoreReset when the store lost its keys."""
 
     ttl: float
 
-    def claim(self, scope: str, fingerprint: str) -> Entry | None:
-        """None when this caller now owns scope (nobody held it); else the entry already there, left unchanged."""
+    def claim(self, digest: str, fingerprint: str) -> Entry | None:
+        """None when this caller now owns digest (nobody held it); else the entry already there, left unchanged."""
 
-    def peek(self, scope: str) -> Entry | None:
-        """The entry for scope, None when there is none (never claimed, released or expired)."""
+    def peek(self, digest: str) -> Entry | None:
+        """The entry for digest, None when there is none (never claimed, released or expired)."""
 
-    def complete(self, scope: str, outcome: bytes) -> None:
-        """Record the outcome of the call that claimed scope; it is kept for ttl seconds from now."""
+    def complete(self, digest: str, entry: Entry) -> None:
+        """Record entry (its outcome set) for digest, whoever holds it now; kept for ttl seconds from now."""
 
-    def release(self, scope: str) -> None:
-        """Forget scope, so that the next claim runs the call again."""
+    def release(self, digest: str) -> None:
+        """Forget digest, so that the next claim runs the call again."""
+
+    def check(self) -> None:
+        """Raise StoreReset when the store lost its keys since this process last looked; else nothing."""
+
+    def restore(self, kept: Sequence[Kept]) -> None:
+        """Write back what this instance journaled, after a StoreReset; a key held again meanwhile is left alone.
+        Claims in this process proceed afterwards, once every instance has had its turn to restore."""
 
 
 def scope_digest(scope: str) -> str:
     """What a store keeps instead of the scope: a key may be a secret of the client's, so it is never stored."""
     return hashlib.sha256(scope.encode("utf-8")).hexdigest()
-
-
-@contextmanager
-def translated(*failures: type[Exception]) -> Iterator[None]:
-    """The store's own failures (sqlite3.Error, redis.RedisError) as StoreError, logged without the scope."""
-    try:
-        yield
-    except failures as exc:
-        log.error("idempotency store failed: %s", type(exc).__name__)
-        raise StoreError(UNAVAILABLE) from exc

@@ -72,6 +72,7 @@ def test_top_level_help_without_a_subcommand_lists_them_all() -> None:
 def test_serving_with_the_default_store_imports_only_what_it_serves_with(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
     env.update(CREDENTIALS, SOAPBRIDGE_HOME=str(ROOT), SOAPBRIDGE_AUTH="off", SOAPBRIDGE_RUNTIME_DIR=str(tmp_path))
+    env.update(SOAPBRIDGE_STATE_DIR=str(tmp_path / "state"))  # not the checkout's var/: tests share no state
     done = subprocess.run([sys.executable, "-c", SERVE_PATH], env=env, capture_output=True, text=True, check=True)
     modules = json.loads(done.stdout)
     checked, served = set(modules["checked"]), set(modules["served"])

@@ -16,7 +16,7 @@ from soapbridge.config import Timeouts
 from soapbridge.errors import NotFoundError, RequestError, UpstreamTimeout, UpstreamUnavailable
 from soapbridge.gateway.http import Request
 from soapbridge.gateway.idempotency import ABANDONED_AFTER, Outcome, RunOnce, fingerprint
-from soapbridge.idempotency import SqliteStore
+from soapbridge.idempotency import Journal, Keys, SqliteStore, scope_digest
 from soapbridge.namespaces import CANONICAL
 from soapbridge.settings import Limits
 
@@ -65,7 +65,8 @@ def engine() -> FakeEngine:
 
 @pytest.fixture
 def once(engine: FakeEngine, tmp_path: Path) -> RunOnce:
-    return RunOnce(engine, SqliteStore(tmp_path / "keys.sqlite3", 60))  # type: ignore[arg-type]
+    keys = Keys(SqliteStore(tmp_path / "keys.sqlite3", 60), Journal(tmp_path / "journal.sqlite3", 60))
+    return RunOnce(engine, keys)  # type: ignore[arg-type]
 
 
 def keyed(key: str | None) -> Request:
@@ -181,7 +182,7 @@ def test_a_claim_whose_owner_died_is_an_unknown_outcome_never_rerun(
     once: RunOnce, engine: FakeEngine, tmp_path: Path
 ) -> None:
     died = SqliteStore(tmp_path / "keys.sqlite3", 60, clock=lambda: time.time() - 1.0 - ABANDONED_AFTER - 1)
-    died.claim("-\nRecordPayment\nk1", fingerprint(etree.fromstring(PAYMENT)))
+    died.claim(scope_digest("-\nRecordPayment\nk1"), fingerprint(etree.fromstring(PAYMENT)))
     with pytest.raises(UpstreamTimeout, match="unknown"):
         call(once, "k1")
     assert engine.calls == 0

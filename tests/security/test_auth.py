@@ -19,9 +19,9 @@ from lxml import etree
 
 from soapbridge.clients import load_clients
 from soapbridge.errors import ConfigError
-from soapbridge.gateway.nonces import NonceStore
 from soapbridge.gateway.wsse import password_digest
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV, WSSE, WSSE_PASSWORD_DIGEST, WSSE_PASSWORD_TEXT, WSU
+from soapbridge.nonces import SqliteNonces
 from soapbridge.passwords import hash_password, verify_password
 from tests.conftest import ROOT
 from tests.running import RunningGateway, start_gateway, stop_gateway
@@ -129,7 +129,7 @@ def test_a_replayed_token_is_refused_by_every_worker(base: str) -> None:
 
 
 def test_nonces_are_shared_between_processes(tmp_path: Path) -> None:
-    store = NonceStore(tmp_path)
+    store = SqliteNonces(tmp_path / "nonces.sqlite3", "SOAPBRIDGE_NONCE_STORE")
     context = multiprocessing.get_context("fork")
     with context.Pool(1) as pool:
         assert pool.apply(_remember_once, (tmp_path,)) is True
@@ -138,7 +138,7 @@ def test_nonces_are_shared_between_processes(tmp_path: Path) -> None:
 
 
 def _remember_once(folder: Path) -> bool:
-    return NonceStore(folder).remember("kiosk", b"n" * 16, 2e9, 1e9)
+    return SqliteNonces(folder / "nonces.sqlite3", "SOAPBRIDGE_NONCE_STORE").remember("kiosk", b"n" * 16, 2e9, 1e9)
 
 
 def test_a_forbidden_operation_is_refused_for_that_client_only(base: str) -> None:
