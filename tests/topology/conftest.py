@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-from .processes import Topology, running_topology
+from .topology import Topology, running_topology
 
 #: The shipped demo client's password (README: demo only).
 DEMO = ("demo", "demo-only-password")

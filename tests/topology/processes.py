@@ -1,21 +1,17 @@
 """The processes of the multi-instance topology, each on loopback, each in its own process group:
-redis-server, the emulated legacy systems (`soapbridge legacy`), two `soapbridge serve` and HAProxy
-running deploy/haproxy.cfg, the file compose.yaml ships."""
+redis-server, the emulated legacy systems (`soapbridge legacy`) and `soapbridge serve`; HAProxy is in
+balancer.py, and topology.py puts them together."""
 
 from __future__ import annotations
 
-import csv
 import os
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +22,10 @@ import requests
 from tests.conftest import ROOT
 from tests.running import RunningGateway, free_port, start_gateway, stop_gateway
 
-HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
 #: The Redis settings compose.yaml gives its server: keys survive a restart, and none is evicted.
-REDIS_SETTINGS = ("--appendonly", "yes", "--maxmemory-policy", "noeviction")
+REDIS_SETTINGS = ("--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction")
+#: Seconds a stopping instance may drain (compose.yaml: SOAPBRIDGE_GRACE_PERIOD).
+GRACE_PERIOD = 10
 
 
 def fail_unless_installed(binary: str, package: str) -> str:
@@ -171,7 +168,7 @@ class Gateway:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        arguments = ["--no-emulators", "--port", str(self.port), "--grace-period", "10"]
+        arguments = ["--no-emulators", "--port", str(self.port)]
         self.process, self.running = start_gateway(extra_env=self.env, extra_args=arguments)
 
     def stop(self) -> int:
@@ -201,202 +198,6 @@ class Gateway:
         assert self.running is not None
         self.earlier_output.extend(self.running.all_output(timeout=5))
         self.process, self.running = None, None
-
-
-@dataclass
-class HAProxy:
-    """HAProxy running deploy/haproxy.cfg unchanged, its variables pointing at the gateways."""
-
-    folder: Path
-    gateways: list[Gateway]
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def admin_socket(self) -> Path:
-        return self.folder / "admin.sock"
-
-    @property
-    def log(self) -> Path:
-        return self.folder / "haproxy.log"
-
-    def start(self) -> None:
-        binary = fail_unless_installed("haproxy", "haproxy")
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LB_LISTEN": f"127.0.0.1:{self.port}",
-            "LB_ADMIN_SOCKET": str(self.admin_socket),
-            **{f"GATEWAY_{n}": f"127.0.0.1:{gateway.port}" for n, gateway in enumerate(self.gateways, 1)},
-        }
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [binary, "-db", "-f", str(HAPROXY_CONFIG)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_until(self.answers, 10, "HAProxy answering on its admin socket", step=0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_group(self.process)
-            self.process = None
-
-    def answers(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            raise AssertionError(f"haproxy exited with {self.process.returncode}:\n{self.log.read_text()}")
-        try:
-            self.command("show info")
-        except OSError:
-            return False
-        return True
-
-    def command(self, line: str) -> str:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(5)
-            connection.connect(str(self.admin_socket))
-            connection.sendall(line.encode() + b"\n")
-            chunks = []
-            while chunk := connection.recv(65536):
-                chunks.append(chunk)
-        return b"".join(chunks).decode()
-
-    def servers(self) -> dict[str, dict[str, str]]:
-        """`show stat` of the gateways backend, by server name: status (UP, DOWN, "UP 1/2"...), stot, ..."""
-        text = self.command("show stat").lstrip("# ")
-        rows = csv.DictReader(text.splitlines())
-        return {row["svname"]: row for row in rows if row["pxname"] == "gateways" and row["svname"] != "BACKEND"}
-
-    def status(self, server: str) -> str:
-        return self.servers()[server]["status"]
-
-    def routed_to(self, correlation_id: str, timeout: float = 5) -> str:
-        """The server HAProxy's log says it sent request correlation_id to (the config captures the header)."""
-        lines: list[str] = []
-
-        def logged() -> bool:
-            lines[:] = [line for line in self.log.read_text().splitlines() if "{" + correlation_id + "}" in line]
-            return bool(lines)
-
-        wait_until(logged, timeout, f"HAProxy logging request {correlation_id}", step=0.05)
-        (line,) = lines
-        backend_server = next(word for word in line.split() if word.startswith("gateways/"))
-        return backend_server.split("/", 1)[1]
-
-    def wait_for(self, server: str, status: str, timeout: float = 20) -> float:
-        """Wait until HAProxy says server is status (UP or DOWN, no transition); return the seconds it took."""
-        return wait_until(lambda: self.status(server) == status, timeout, f"HAProxy marking {server} {status}")
-
-
-@dataclass
-class Topology:
-    redis: Redis
-    emulators: Emulators
-    gateways: list[Gateway]
-    haproxy: HAProxy
-
-    @property
-    def base(self) -> str:
-        """Where clients connect: HAProxy."""
-        return self.haproxy.base
-
-    def by_name(self, name: str) -> Gateway:
-        (gateway,) = [gateway for gateway in self.gateways if gateway.name == name]
-        return gateway
-
-    def assert_healthy(self) -> None:
-        """Every gateway running and in HAProxy's rotation: what each test starts from and leaves behind."""
-        for gateway in self.gateways:
-            assert gateway.process is not None and gateway.process.poll() is None, f"{gateway.name} is not running"
-            self.haproxy.wait_for(gateway.name, "UP")
-
-    def restore(self) -> None:
-        """Start again whatever a failed test left stopped, so that the next test starts from a whole topology."""
-        if self.redis.process is None:
-            self.redis.start()
-        for gateway in self.gateways:
-            if gateway.process is None:
-                gateway.start()
-        self.assert_healthy()
-
-    def answered_by(self, correlation_id: str, timeout: float = 5) -> str:
-        """The name of the gateway whose log has the request line of correlation_id."""
-        found: list[str] = []
-
-        def logged() -> bool:
-            found[:] = [g.name for g in self.gateways if f'"correlation_id": "{correlation_id}"' in g.output()]
-            return bool(found)
-
-        wait_until(logged, timeout, f"a gateway logging request {correlation_id}", step=0.05)
-        assert len(found) == 1, f"request {correlation_id} logged by {found}"
-        return found[0]
-
-
-def upstream_credentials() -> dict[str, str]:
-    """The legacy systems' credentials, shared by the emulators and the gateways (random for each run)."""
-    return {
-        "SOAPBRIDGE_CRM_USERNAME": "gateway",
-        "SOAPBRIDGE_CRM_PASSWORD": secrets.token_urlsafe(16),
-        "SOAPBRIDGE_MAILING_USERNAME": "gateway",
-        "SOAPBRIDGE_MAILING_PASSWORD": secrets.token_urlsafe(16),
-    }
-
-
-def gateway_env(
-    emulators: Emulators, redis_url: str, clients_file: Path, instance: str, extra: dict[str, str]
-) -> dict[str, str]:
-    """What each instance is given, as compose.yaml gives it: the legacy systems, the shared Redis, its name."""
-    return {
-        **emulators.credentials,
-        **{f"SOAPBRIDGE_{system.upper()}_URL": url for system, url in emulators.urls.items()},
-        "SOAPBRIDGE_AUTH": "on",
-        "SOAPBRIDGE_CLIENTS": str(clients_file),
-        "SOAPBRIDGE_IDEMPOTENCY_STORE": redis_url,
-        "SOAPBRIDGE_NONCE_STORE": redis_url,
-        "SOAPBRIDGE_INSTANCE": instance,
-        "SOAPBRIDGE_TRUSTED_PROXIES": "127.0.0.1",
-        "SOAPBRIDGE_LOG_FORMAT": "json",
-        **extra,
-    }
-
-
-@contextmanager
-def running_topology(folder: Path, clients_file: Path, extra_env: dict[str, str]) -> Iterator[Topology]:
-    """Everything started in dependency order, and stopped in reverse, whatever a test left running."""
-    (folder / "redis").mkdir()
-    (folder / "haproxy").mkdir()
-    redis_server = Redis(folder / "redis")
-    emulators = Emulators(upstream_credentials())
-    gateways: list[Gateway] = []
-    haproxy: HAProxy | None = None
-    try:
-        redis_server.start()
-        emulators.start()
-        for name in ("gw1", "gw2"):
-            gateways.append(Gateway(name, gateway_env(emulators, redis_server.url, clients_file, name, extra_env)))
-            gateways[-1].start()
-        haproxy = HAProxy(folder / "haproxy", gateways)
-        haproxy.start()
-        topology = Topology(redis_server, emulators, gateways, haproxy)
-        topology.assert_healthy()
-        yield topology
-    finally:
-        _stop_all(haproxy, gateways, emulators, redis_server)
-
-
-def _stop_all(haproxy: HAProxy | None, gateways: list[Gateway], emulators: Emulators, redis_server: Redis) -> None:
-    if haproxy is not None:
-        haproxy.stop()
-    codes = {gateway.name: gateway.stop() for gateway in gateways if gateway.process is not None}
-    emulators.stop()
-    redis_server.stop()
-    assert set(codes.values()) <= {0}, f"serve exit codes: {codes}"
 
 
 def session() -> requests.Session:

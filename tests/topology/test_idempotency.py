@@ -12,7 +12,7 @@ import pytest
 from tests.emulator_admin import EmulatorAdmin
 
 from .calls import new_correlation_id, pay
-from .processes import Topology
+from .topology import Topology
 
 pytestmark = pytest.mark.slow
 CALLERS = 20

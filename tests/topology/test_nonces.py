@@ -6,7 +6,7 @@ import pytest
 
 from .calls import digest_token, soap_get_customer
 from .conftest import DIGESTER
-from .processes import Topology
+from .topology import Topology
 
 pytestmark = pytest.mark.slow
 

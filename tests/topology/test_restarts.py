@@ -11,7 +11,8 @@ import pytest
 from tests.emulator_admin import EmulatorAdmin
 
 from .calls import ReadLoad
-from .processes import Topology, assert_group_gone, wait_until
+from .processes import assert_group_gone, wait_until
+from .topology import Topology
 
 pytestmark = pytest.mark.slow
 #: deploy/haproxy.cfg: a check every 500 ms, two failed in a row take a server out, one good one puts it back.
@@ -27,12 +28,15 @@ def test_a_rolling_restart_under_load_loses_no_request(healthy: Topology) -> Non
     with ReadLoad(healthy.base, CLIENTS) as load:
         time.sleep(1)
         for gateway in healthy.gateways:
+            stopping = time.monotonic()
             assert gateway.stop() == 0  # SIGTERM: drains what it has, /readyz says 503 meanwhile
             served_before = int(haproxy.servers()[gateway.name]["stot"])
             gateway.start()
             haproxy.wait_for(gateway.name, "UP")
+            print(f"{gateway.name} stopped, started and back in rotation in {time.monotonic() - stopping:.1f} s")
             time.sleep(1)  # the next instance stops only once this one is taking its share again
             assert int(haproxy.servers()[gateway.name]["stot"]) > served_before, f"{gateway.name} got no traffic back"
+    print(f"rolling restart: {len(load.outcomes)} requests, {len(load.wrong)} lost or wrong")
     assert len(load.outcomes) > 100, f"only {len(load.outcomes)} requests: the load did not run"
     assert load.wrong == [], f"{len(load.wrong)} of {len(load.outcomes)} lost or wrong, first: {load.wrong[0]}"
 

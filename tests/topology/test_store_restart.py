@@ -17,7 +17,7 @@ import requests
 from tests.emulator_admin import EmulatorAdmin
 
 from .calls import pay
-from .processes import Topology
+from .topology import Topology
 
 pytestmark = pytest.mark.slow
 PAYERS = 20
