@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 from html import escape
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from .. import __version__
 from ..config import AdapterConfig
 from ..engine import Engine
+from ..redaction import hide_credentials
 from ..upstream.client import Upstream
 from ..upstream.recent import WINDOW, Recent
 from .http import Response
@@ -76,14 +76,6 @@ class StatusPage:
         rows = [_row(adapter, self.engine.upstreams.get(adapter.name)) for adapter in self.engine.adapters]
         operations = {name: [a.system for a in routed.adapters] for name, routed in self.engine.operations.items()}
         return _page(rows, operations, time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
-
-
-def hide_credentials(url: str) -> str:
-    """url without its user and password, its query values masked, and without its fragment."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    query = "&".join(f"{key}=***" for key, _ in parse_qsl(parts.query, keep_blank_values=True))
-    return f"{parts.scheme}://{host}{parts.path}" + (f"?{query}" if query else "")
 
 
 def _row(adapter: AdapterConfig, upstream: Upstream | None) -> AdapterRow:

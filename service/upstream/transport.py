@@ -21,6 +21,7 @@ from urllib3.util import make_headers
 
 from ..config import AdapterConfig, Timeouts, Tls
 from ..errors import ConfigError, UpstreamTimeout, UpstreamUnavailable
+from ..redaction import hide_credentials
 from ..settings import Limits
 from .deadline import Deadline
 
@@ -161,7 +162,9 @@ class UpstreamTransport:
         if parts.username is not None:
             credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
             headers = make_headers(proxy_basic_auth=credentials)
-        log.info("%s: calls %s through the proxy %s:%s", self.system, address, parts.hostname, parts.port)
+        log.info(
+            "%s: calls %s through the proxy %s:%s", self.system, hide_credentials(address), parts.hostname, parts.port
+        )
         return urllib3.ProxyManager(proxy, proxy_headers=headers, **self._pool_options), address
 
     def late(self, deadline: Deadline, operation: float, *, sent: bool = True) -> UpstreamTimeout:
