@@ -8,6 +8,7 @@ from lxml import etree
 
 from ..errors import UpstreamUnavailable, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP11_ENV, SOAP12_ENV
+from ..redaction import plain_text
 from ..xmlparse import parse_bytes
 
 #: An XInclude in an answer is never processed; a legacy system has no business sending one.
@@ -16,6 +17,8 @@ XINCLUDE = "http://www.w3.org/2001/XInclude"
 TRANSIENT_STATUS = (502, 503, 504)
 #: "Service Unavailable": the request was turned away unprocessed (RFC 9110 15.6.4), so it had no effect.
 UNPROCESSED_STATUS = 503
+#: A fault code is a QName: anything longer than this is not one a rule could mean.
+MAX_FAULT_CODE = 200
 
 
 @dataclass
@@ -77,10 +80,12 @@ def open_answer(data: bytes, version: str, system: str) -> etree._Element:
 
 
 def read_fault(fault: etree._Element) -> LegacyFault:
+    """The fault's code and reason as short plain text: both reach a client and the log, and a legacy system
+    (or whatever answers in its name) must not be able to send either a megabyte, markup or a forged log line."""
     if fault.tag == f"{{{SOAP12_ENV}}}Fault":
         code = fault.findtext(f"{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Value", "")
         reason = fault.findtext(f"{{{SOAP12_ENV}}}Reason/{{{SOAP12_ENV}}}Text", "")
     else:
         code = fault.findtext("faultcode", "") or fault.findtext(f"{{{SOAP11_ENV}}}faultcode", "")
         reason = fault.findtext("faultstring", "") or fault.findtext(f"{{{SOAP11_ENV}}}faultstring", "")
-    return LegacyFault(code.strip(), reason.strip(), fault)
+    return LegacyFault(plain_text(code, MAX_FAULT_CODE), plain_text(reason), fault)
