@@ -30,6 +30,11 @@ REQUEST_LOGGER = "soapbridge.request"
 #: Paths polled by machines: their request lines are DEBUG, not INFO.
 PROBES = ("/healthz", "/readyz", "/metrics")
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(correlation_id)s] %(message)s"
+#: C0 and C1 controls, DEL and the Unicode line separators, as the text log writes them: \n, \t, \u001b...
+CONTROL_ESCAPES = {
+    code: json.dumps(chr(code))[1:-1] if code < 0x20 else f"\\u{code:04x}"
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
 
 log = logging.getLogger(REQUEST_LOGGER)
 
@@ -130,6 +135,12 @@ class TextFormatter(logging.Formatter):
         if getattr(record, "correlation_id", None) is None:
             record.correlation_id = "-"
         return super().format(record)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """The record's line with every control character escaped, as JSON would: a newline in a client's value,
+        a namespace URI or a legacy faultstring must not start a forged record. A traceback, added after this,
+        keeps its lines."""
+        return super().formatMessage(record).translate(CONTROL_ESCAPES)
 
 
 def configure(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
