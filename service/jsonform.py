@@ -7,7 +7,9 @@ Rules:
   (no binary floating point on the way: 12.50 stays 12.50); incoming numbers are read as
   Decimal, so no precision is lost in either direction;
 - xs:boolean is a JSON boolean; dates, times and every other simple type are strings;
-- absent optional elements are omitted; JSON null is read as absent.
+- absent optional elements are omitted; JSON null is read as absent;
+- a number has at most the digits its field's type allows (digits.py), checked before it is written out, and
+  a key appears once in an object: anything else is refused, naming the field.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import Any
 
 from lxml import etree
 
-from .errors import RequestError
+from .digits import ANY_NUMBER, MAX_LITERAL, DigitBound, bound_of
+from .errors import RequestError, ValidationError
 from .namespaces import XSD
 
 _NUMERIC = ("decimal", "float", "double")
@@ -75,6 +78,8 @@ class Shape:
     #: A simple element's text to its JSON text (None for a complex element).
     scalar: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
     declared: Declaration = field(default_factory=Declaration, compare=False, repr=False)
+    #: The digits a number in this element may have (for a field that is no number, any number's).
+    bound: DigitBound = field(default=ANY_NUMBER, compare=False, repr=False)
 
 
 def load_shapes(xsd: Path) -> dict[str, Shape]:
@@ -96,8 +101,11 @@ def _shape(element: Any, integer: Any) -> Shape:
     declared = _declaration(element)
     if xsd_type.is_simple():
         kind = _kind(xsd_type, integer)
-        scalar = _SCALARS[kind]
-        return Shape(element.name, element.local_name, kind, repeated, label=label, scalar=scalar, declared=declared)
+        bound = bound_of(kind, declared.facets)
+        scalar = _scalar(kind, bound, element.local_name)
+        return Shape(
+            element.name, element.local_name, kind, repeated, label=label, scalar=scalar, declared=declared, bound=bound
+        )
     children = tuple(_shape(child, integer) for child in xsd_type.content.iter_elements())
     return Shape(
         element.name,
@@ -241,15 +249,61 @@ _SCALARS: dict[str, Callable[[str], str]] = {
 }
 
 
+def _scalar(kind: str, bound: DigitBound, key: str) -> Callable[[str], str]:
+    """The kind's scalar; for a number, one that first refuses a text longer than any value its type allows."""
+    write = _SCALARS[kind]
+    if write is encode_basestring or write is _boolean:
+        return write
+    width = bound.width + 32  # whitespace around the digits, and leading or trailing zeros, are allowed
+
+    def bounded(text: str) -> str:
+        if len(text) > width and len(text.strip()) > width:
+            raise ValidationError(f"{key} has more than {width} characters, more than its type allows", path=key)
+        return write(text)
+
+    return bounded
+
+
 # -- JSON -> XML ------------------------------------------------------------------------------
 
 
 def parse_json(data: bytes) -> Any:
-    """JSON text to Python values, reading numbers as Decimal (never float)."""
+    """JSON text to Python values, reading numbers as Decimal (never float); a key twice in one object is refused."""
     try:
-        return json.loads(data, parse_float=Decimal)
+        return json.loads(data, parse_float=_number_literal, parse_int=_number_literal, object_pairs_hook=_object)
+    except RequestError:
+        raise
     except (ValueError, RecursionError) as exc:
         raise RequestError(f"the body is not valid JSON: {exc}") from exc
+
+
+class LongNumber:
+    """A JSON number literal too long to be read at all; refused, by its field's name, where it is used."""
+
+    def __init__(self, literal: str) -> None:
+        self.length = len(literal)
+
+
+def _number_literal(literal: str) -> Decimal | LongNumber:
+    return Decimal(literal) if len(literal) <= MAX_LITERAL else LongNumber(literal)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's pairs as a dict, unless a key repeats: JSON parsers disagree on which value wins (RFC 8259 4),
+    so a gateway and the system behind it could each act on another."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise RequestError(f"the key {_repeated(pairs)[:100]!r} appears more than once in one object")
+    return value
+
+
+def _repeated(pairs: list[tuple[str, Any]]) -> str:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
+    return ""
 
 
 def from_json(value: Any, shape: Shape) -> etree._Element:
@@ -292,8 +346,13 @@ def _append(parent: etree._Element, value: Any, shape: Shape) -> None:
 def _text(value: Any, shape: Shape) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, LongNumber):
+        raise RequestError(f"{shape.key} is a number of {value.length} characters; at most {MAX_LITERAL} are read")
     if isinstance(value, Decimal | int):
         number = Decimal(value)
+        excess = shape.bound.excess(number)
+        if excess is not None:  # before format(): 1e99999999 would take 100 million digits
+            raise RequestError(f"{shape.key} {excess}")
         if shape.kind == "integer" and number == number.to_integral_value():
             number = number.to_integral_value()  # 3.0 is an integer to JSON (and OpenAPI), but not to xs:integer
         return format(number, "f")

@@ -6,8 +6,10 @@ engine as SOAP, and the canonical response element is written back as canonical 
 
 from __future__ import annotations
 
+import logging
+
 from ..engine import Engine
-from ..errors import AuthenticationError, RequestError
+from ..errors import AuthenticationError, RequestError, ValidationError
 from ..jsonform import Shape, from_json, load_shapes, parse_json, to_json
 from ..telemetry.context import annotate, record_fault
 from .auth import CHALLENGE, Authenticator
@@ -16,6 +18,7 @@ from .http import Request, Response
 from .idempotency import Outcome, RunOnce
 
 JSON = "application/json"
+log = logging.getLogger("soapbridge.gateway")
 
 
 class JsonEndpoint:
@@ -39,7 +42,11 @@ class JsonEndpoint:
         if outcome.fault is not None:
             return self._problem(outcome.fault, outcome.headers)
         assert outcome.response is not None
-        body = to_json(outcome.response, self.shapes[f"{operation}Response"])
+        try:
+            body = to_json(outcome.response, self.shapes[f"{operation}Response"])
+        except ValidationError as exc:  # a number too long to write: the answer's fault, not the client's
+            log.warning("the %sResponse cannot be written as JSON: %s", operation, exc.message)
+            return self._problem(Fault(False, "InternalError", f"the answer cannot be written as JSON: {exc.message}"))
         return Response(200, JSON, body.encode(), outcome.headers)
 
     def _call(self, operation: str, request: Request) -> Outcome:
