@@ -5,9 +5,11 @@ The gateway, the upstream client and the emulators all write envelopes; they do 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lxml import etree
 
-from .errors import XmlError
+from .errors import RequestError, XmlError
 from .namespaces import ENVELOPE_BY_VERSION
 
 #: The fault code each SOAP version uses for "the sender is wrong" and "the receiver failed".
@@ -53,6 +55,50 @@ def open_envelope(root: etree._Element) -> tuple[str, etree._Element] | None:
                 raise XmlError(f"the SOAP {version} Envelope has no Body")
             return version, body
     return None
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A request's envelope, its structure checked: its one Header (None when it has none) and its one Body."""
+
+    header: etree._Element | None
+    body: etree._Element
+
+
+def read_envelope(root: etree._Element, version: str) -> Envelope:
+    """The Header and Body of root, a SOAP Envelope of that version, once its structure is checked: at most one
+    Header, first, then exactly one Body; after the Body, SOAP 1.1 allows namespace-qualified elements (1.1, 4.1.1)
+    and SOAP 1.2 nothing (1.2 part 1, 5.1), and neither allows text. A second Header or Body would otherwise be
+    read by one layer and missed by another: its mustUnderstand blocks ignored, or its payload not the one served.
+    """
+    namespace = ENVELOPE_BY_VERSION[version]
+    children = list(root.iterchildren(tag=etree.Element))
+    header = children[0] if children and children[0].tag == f"{{{namespace}}}Header" else None
+    rest = children[1:] if header is not None else children
+    if not rest or rest[0].tag != f"{{{namespace}}}Body" or not _may_follow_body(rest[1:], version, namespace):
+        raise RequestError(f"the SOAP {version} Envelope must hold {_ALLOWED[version]}; it holds {_names(children)}")
+    if (root.text or "").strip() or any((child.tail or "").strip() for child in children):
+        raise RequestError(f"the SOAP {version} Envelope holds text; it may hold only elements")
+    return Envelope(header, rest[0])
+
+
+_ALLOWED = {
+    "1.1": "at most one Header, then one Body, then only namespace-qualified elements",
+    "1.2": "at most one Header, then one Body, and nothing after it",
+}
+
+
+def _may_follow_body(elements: list[etree._Element], version: str, namespace: str) -> bool:
+    if version == "1.2":
+        return not elements
+    return all(element.tag.startswith("{") and not element.tag.startswith(f"{{{namespace}}}") for element in elements)
+
+
+def _names(elements: list[etree._Element]) -> str:
+    """The local names of the first few elements, for a message of bounded length."""
+    names = [etree.QName(element).localname[:50] for element in elements[:6]]
+    more = ", ..." if len(elements) > 6 else ""
+    return (", ".join(names) + more) if names else "nothing"
 
 
 def fault(version: str, code: str, message: str, detail: etree._Element | None = None) -> etree._Element:

@@ -7,7 +7,7 @@ from lxml import etree
 from ..engine import Engine
 from ..errors import RequestError, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
-from ..soapenv import MEDIA_TYPES, content_type, serialize, wrap
+from ..soapenv import MEDIA_TYPES, content_type, read_envelope, serialize, wrap
 from ..telemetry.context import annotate, record_fault, record_rejected
 from ..xmlparse import parse_bytes
 from .addressing import UNDERSTOOD, adopt_message_id, check_addressing, stamp
@@ -71,11 +71,12 @@ class SoapEndpoint:
             raise _VersionMismatch(
                 f"this endpoint speaks SOAP {self.version}; the envelope is {envelope.tag}", spoken or self.version
             )
-        header = envelope.find(f"{{{self.namespace}}}Header")
+        parts = read_envelope(envelope, self.version)
+        header = parts.header
         adopt_message_id(header, request)
         self._check_headers(header)
         client = self.auth.soap(header, request) if self.auth is not None else None
-        payload = self._payload(envelope)
+        payload = self._payload(parts.body)
         operation = self.engine.contract.operation_for(payload.tag)
         if operation is None or operation.name not in self.engine.operations:
             raise RequestError(
@@ -117,9 +118,8 @@ class SoapEndpoint:
         if refused:
             raise _MustUnderstand(refused)
 
-    def _payload(self, envelope: etree._Element) -> etree._Element:
-        body = envelope.find(f"{{{self.namespace}}}Body")
-        children = list(body.iterchildren(tag=etree.Element)) if body is not None else []
+    def _payload(self, body: etree._Element) -> etree._Element:
+        children = list(body.iterchildren(tag=etree.Element))
         if len(children) != 1:
             raise RequestError(f"the SOAP Body must hold exactly one element; it holds {len(children)}")
         return children[0]
