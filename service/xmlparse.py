@@ -4,7 +4,7 @@ No DTD is loaded or honoured, no entity is resolved, nothing is fetched from the
 no XInclude is processed, and a document that carries a DOCTYPE is refused outright (SOAP 1.2
 and WS-I BP R1008 forbid DTDs in messages; we apply the same rule to every file we read).
 
-Nesting depth, attributes per element and name length are checked right after the parse,
+Nesting depth, attributes and namespace declarations per element, and name length are checked right after the parse,
 before anything else (schema validation, a stylesheet) looks at the document; libxml2's own
 ceilings, hit first on a truly hostile document, are reported in the same words as ours.
 """
@@ -33,6 +33,8 @@ _OPTIONS: dict[str, Any] = {
 #: without a DOCTYPE took minutes, and any answer paid a scan of the whole document).
 _DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?(?>\s+|<\?.*?\?>|<!--.*?-->)*+<!DOCTYPE", re.DOTALL)
 #: libxml2's advice to the programmer that some messages end with ("see xmlCtxt...", "use XML_PARSE_HUGE").
+#: The encodings in which "xmlns" is those five bytes, so counting them bounds the declarations.
+_ASCII_COMPATIBLE = frozenset({"UTF-8", "US-ASCII", "ASCII", "ISO-8859-1", "ISO-8859-15", "WINDOWS-1252"})
 _ADVICE = re.compile(r",?\s+(?:see|use)\s+(?:xml|XML_)\w*.*$")
 
 
@@ -76,6 +78,7 @@ def _parse(data: bytes, label: str, base_url: str | None, limits: Limits) -> etr
     if root.getroottree().docinfo.internalDTD is not None:
         raise XmlError(f"{label} carries a DOCTYPE; DTDs are not accepted", reason="doctype")
     _check_limits(root, label, limits)
+    _check_namespaces(data, root, label, limits)
     return root
 
 
@@ -100,6 +103,24 @@ def _check_limits(root: etree._Element, label: str, limits: Limits) -> None:
         raise XmlError(f"{label} has an element with more than {most} attributes", reason="too_many_attributes")
     if root.xpath(f"boolean(//@*[string-length(local-name()) > {longest}])"):
         raise XmlError(f"{label} {_too_long(limits)}", reason="name_too_long")
+
+
+def _check_namespaces(data: bytes, root: etree._Element, label: str, limits: Limits) -> None:
+    """Namespace declarations per element, bounded like attributes (XML writes them as attributes, but XPath's
+    @* leaves them out). In an ASCII-compatible encoding, a document with no more "xmlns" in all than one
+    element may have is ruled out by counting bytes; otherwise the tree is walked until an element has too many.
+    """
+    most = limits.max_attributes
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper()
+    if encoding in _ASCII_COMPATIBLE and data.count(b"xmlns") <= most:
+        return
+    declared = 0
+    for event, _ in etree.iterwalk(root, events=("start-ns", "start")):  # an element's start-ns come before it
+        declared = declared + 1 if event == "start-ns" else 0
+        if declared > most:
+            raise XmlError(
+                f"{label} has an element with more than {most} namespace declarations", reason="too_many_attributes"
+            )
 
 
 def _too_deep(limits: Limits) -> str:
