@@ -83,15 +83,16 @@ def soap_fault(fault: Fault, version: str, supported: str) -> tuple[int, etree._
     """
     body = _fault11(fault) if version == "1.1" else _fault12(fault)
     status = 400 if version == "1.2" and fault.client and fault.code not in ENVELOPE_CODES else 500
-    return status, envelope(version, [body], headers=_headers(fault, version, supported))
+    return status, _with_prefixed_qnames(envelope(version, [body], headers=_headers(fault, version, supported)))
 
 
 def _headers(fault: Fault, version: str, supported: str) -> list[etree._Element]:
+    """The header blocks of a SOAP fault; a qname attribute holds a Clark name until _with_prefixed_qnames."""
     if fault.code == "VersionMismatch":
         prefix = f"soap{supported.replace('.', '')}"  # soap11 or soap12, declared on the block itself
-        nsmap = {"soap12": SOAP12_ENV, prefix: ENVELOPE_BY_VERSION[supported]}
-        upgrade = etree.Element(f"{{{SOAP12_ENV}}}Upgrade", nsmap=nsmap)
-        etree.SubElement(upgrade, f"{{{SOAP12_ENV}}}SupportedEnvelope", qname=f"{prefix}:Envelope")
+        namespace = ENVELOPE_BY_VERSION[supported]
+        upgrade = etree.Element(f"{{{SOAP12_ENV}}}Upgrade", nsmap={"soap12": SOAP12_ENV, prefix: namespace})
+        etree.SubElement(upgrade, f"{{{SOAP12_ENV}}}SupportedEnvelope", qname=f"{{{namespace}}}Envelope")
         return [upgrade]
     if fault.code == "MustUnderstand" and version == "1.2":
         return [_not_understood(block) for block in fault.not_understood]
@@ -102,8 +103,19 @@ def _not_understood(block: str) -> etree._Element:
     element = etree.Element(
         f"{{{SOAP12_ENV}}}NotUnderstood", nsmap={"soap": SOAP12_ENV, "block": etree.QName(block).namespace}
     )
-    element.set("qname", f"block:{etree.QName(block).localname}")
+    element.set("qname", block)
     return element
+
+
+def _with_prefixed_qnames(envelope: etree._Element) -> etree._Element:
+    """envelope with each header block's qname written with a prefix declared where it stands. Only now is that
+    known: moved into the envelope, a block loses a declaration its ancestors already make under another prefix
+    (soap12 becomes soap), and lxml cannot see that an attribute's value used it."""
+    for named in envelope.iterfind(".//*[@qname]"):
+        name = etree.QName(named.get("qname", ""))
+        prefix = next(p for p, uri in named.nsmap.items() if uri == name.namespace and p)
+        named.set("qname", f"{prefix}:{name.localname}")
+    return envelope
 
 
 def _fault11(fault: Fault) -> etree._Element:
