@@ -4,6 +4,9 @@ It runs `soapbridge check` first, and does not start when the configuration fail
 On SIGTERM or SIGINT (Ctrl-C) it stops accepting, lets in-flight requests finish for up to the
 grace period, then stops the emulators and exits 0; a second signal does not cut the wait short
 (SIGQUIT does).
+
+The process model: the arbiter binds the port, loads everything and makes the Instance (runtime and
+metrics folders, the workers' shared loads) once; the workers fork from it and share what it made.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 from typing import Any
@@ -23,11 +27,12 @@ from gunicorn.glogging import Logger as GunicornLogger
 from ..config import endpoint_variable
 from ..errors import UsageError
 from ..gateway import Gateway, create_app
+from ..instance import Instance
 from ..settings import Settings
 from ..telemetry.logs import configure as configure_logging
-from ..telemetry.workers import worker_exited
 from ..toolkit.check import check_project
 from .check import print_table
+from .listen import bind, handed_over
 from .worker import ARBITER_MARGIN, DrainingWorker
 
 #: Seconds the worker heartbeat may go quiet beyond the longest deadline before gunicorn replaces the worker.
@@ -58,6 +63,7 @@ def register(commands: Any) -> None:
 
 def run(arguments: argparse.Namespace) -> int:
     _check_tls(arguments)
+    listener = bind(arguments.host, arguments.port)  # first: a busy port is one line, before anything starts
     settings = Settings.from_env()
     report = check_project(settings)  # before anything starts: a broken configuration never serves
     if not report.ok:
@@ -67,8 +73,9 @@ def run(arguments: argparse.Namespace) -> int:
     configure_logging(settings)  # before the workers fork: they inherit the handler
     emulators = None if arguments.no_emulators else _start_emulators()
     try:
-        app = create_app(Settings.from_env(), shared_metrics=True)  # everything loads here, once, before any fork
-        _Server(app, arguments, arguments.grace_period or settings.grace_period).run()
+        instance = Instance.serving(settings, listener.getsockname()[1], arguments.workers)
+        app = create_app(Settings.from_env(), instance=instance)  # everything loads here, once, before any fork
+        _Server(app, listener, arguments, arguments.grace_period or settings.grace_period).run()
     finally:
         _stop(emulators)
     return 0
@@ -130,19 +137,29 @@ def _stop(child: subprocess.Popen[str] | None) -> None:
 class _Server(BaseApplication):  # type: ignore[misc]
     """gunicorn with the already-loaded gateway: workers fork from a process where it is ready."""
 
-    def __init__(self, app: Gateway, arguments: argparse.Namespace, grace_period: int) -> None:
+    def __init__(self, app: Gateway, listener: socket.socket, arguments: argparse.Namespace, grace: int) -> None:
         self.application = app
         served = (operation for routed in app.engine.operations.values() for operation in routed.adapters)
         longest = max((operation.timeouts.deadline for operation in served), default=0)
+        instance = app.instance
         self.options = {
-            "bind": f"{arguments.host}:{arguments.port}",
+            "bind": handed_over(listener),
             "workers": arguments.workers,
             "worker_class": DrainingWorker,
             "threads": arguments.threads,
-            "graceful_timeout": grace_period + ARBITER_MARGIN,  # each worker drains for grace_period itself
+            "graceful_timeout": grace + ARBITER_MARGIN,  # each worker drains for the grace period itself
             "timeout": int(longest) + HEARTBEAT_MARGIN,
             "when_ready": _announce,
-            "child_exit": lambda server, worker: worker_exited(worker.pid),
+            "post_fork": lambda server, worker: _worker_started(instance, worker),
+            "child_exit": lambda server, worker: instance.worker_exited(worker.pid),
+            # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which two
+            # gateways on one host would share; soapbridge is run by signals (TERM, HUP, TTIN), so none at all.
+            "control_socket_disable": True,
+            # No header changes wsgi.url_scheme or the environ from any peer, loopback included: the gateway
+            # believes X-Forwarded-* and Forwarded only from SOAPBRIDGE_TRUSTED_PROXIES, by itself.
+            "forwarded_allow_ips": "",
+            "secure_scheme_headers": {},
+            "forwarder_headers": "",
             "loglevel": "warning",
             "logger_class": _GunicornLog,
         }
@@ -162,6 +179,11 @@ class _Server(BaseApplication):  # type: ignore[misc]
             _Arbiter(self).run()
         except RuntimeError as exc:  # what gunicorn's own run() reports in one line
             raise SystemExit(f"soapbridge: {exc}") from None
+
+
+def _worker_started(instance: Instance, worker: DrainingWorker) -> None:
+    if instance.workers is not None:
+        worker.take_slot(instance.workers)
 
 
 class _Arbiter(Arbiter):  # type: ignore[misc]

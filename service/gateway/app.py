@@ -19,7 +19,7 @@ from typing import Any
 from ..engine import Engine
 from ..errors import RequestError
 from ..idempotency import open_keys
-from ..runtime import runtime_folder
+from ..instance import Instance
 from ..settings import Settings
 from ..soapenv import content_type, serialize
 from ..stores import state_folder
@@ -86,9 +86,11 @@ class Gateway:
     """Routes /soap11, /soap12 (and ?wsdl) and /json/<Operation> to their endpoints, and GETs of the pages
     (/, /healthz, /readyz, /metrics, /openapi.json) to theirs; each request runs inside its trace."""
 
-    def __init__(self, engine: Engine, *, shared_metrics: bool = False) -> None:
+    def __init__(self, engine: Engine, instance: Instance | None = None) -> None:
         self.engine = engine
-        runtime = runtime_folder(engine.settings.runtime_dir, self)  # shared by the workers forked from here
+        #: What the workers forked from here share (runtime folder, metrics folder, worker loads).
+        self.instance = instance or Instance.alone(engine.settings, self)
+        runtime = self.instance.runtime
         state = state_folder(engine.settings.state_dir, self)  # what outlives a restart: SQLite stores, the journal
         auth = Authenticator.from_settings(engine.settings, engine.operations, state)  # one nonce store for all
         once = RunOnce(engine, open_keys(engine.settings, state))  # one idempotency store for all endpoints
@@ -116,7 +118,7 @@ class Gateway:
             "/openapi.json": OpenApiPage(contract),
             "/": StatusPage(engine),
         }
-        self.metrics = open_metrics(engine, runtime / "metrics" if shared_metrics else None)
+        self.metrics = open_metrics(engine, self.instance)
         self.observers.append(self.metrics.observe)
         self.pages["/metrics"] = lambda environ: metrics_page(self.metrics)
 
@@ -198,11 +200,11 @@ class Gateway:
         return response
 
 
-def create_app(settings: Settings | None = None, *, shared_metrics: bool = False) -> Gateway:
+def create_app(settings: Settings | None = None, *, instance: Instance | None = None) -> Gateway:
     """Load everything (adapters, WSDLs, stylesheets, schemas) and return the WSGI app.
 
-    shared_metrics: the app is about to be forked into workers whose metrics must add up (serve)."""
-    return Gateway(Engine(settings or Settings.from_env()), shared_metrics=shared_metrics)
+    instance: what the workers the app is about to be forked into share (serve); default a single process's."""
+    return Gateway(Engine(settings or Settings.from_env()), instance)
 
 
 def _trace(environ: dict[str, Any], origin: Origin) -> RequestTrace:

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine import Engine
-from ..telemetry.workers import share_metrics
+from ..instance import Instance
 from .http import Response
 
 if TYPE_CHECKING:
     from ..telemetry.metrics import Metrics
 
 
-def open_metrics(engine: Engine, shared: Path | None) -> Metrics:
-    """The gateway's metrics; with shared, a folder every worker process writes them to and a scrape sums."""
-    if shared is not None:
-        share_metrics(shared)
-    from ..telemetry.metrics import Metrics  # only now: prometheus_client must see the shared folder when imported
+def open_metrics(engine: Engine, instance: Instance) -> Metrics:
+    """The gateway's metrics, labelled with the instance's name; with the instance's metrics folder (serve), every
+    worker process writes them there and a scrape sums them."""
+    from ..telemetry.metrics import Metrics  # only now: the instance has named its metrics folder, if it has one
 
     breakers = {name: upstream.breaker.health for name, upstream in engine.upstreams.items()}
-    return Metrics(engine.operations, breakers, shared)
+    return Metrics(engine.operations, breakers, instance.metrics, instance=instance.name, workers=instance.workers)
 
 
 def metrics_page(metrics: Metrics) -> Response:

@@ -1,8 +1,15 @@
 """The gateway's Prometheus metrics, counted from each request's trace when it is answered.
 
 Every label value comes from a fixed set: the operations the gateway serves (or "none"), the
-protocols, the outcomes, the configured systems and their WSDLs' operations, and a few words for
-why a request was refused. No id, message or client-supplied string ever becomes a label.
+protocols, the outcomes, the configured systems and their WSDLs' operations, a few words for
+why a request was refused, and the worker slots. No id, message or client-supplied string ever
+becomes a label.
+
+Every sample also carries soapbridge_instance, the instance's name. It is not called `instance`:
+Prometheus gives each scraped series the target's own `instance` (its host:port), and would rename
+ours to exported_instance (or, with honor_labels, let ours replace the target's). Under its own name
+it never clashes, and it keeps the series of two instances apart even where one address reaches both
+(a load balancer, a federation, a remote-write agent).
 
 Import this only once workers.share_metrics has run, when it is going to run at all: prometheus_client
 decides at import whether values live in this process or in the shared folder.
@@ -13,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
@@ -32,6 +39,16 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 BREAKER_STATES = {"closed": 0, "open": 1, "half-open": 2}
 #: A breaker's health(): a dict with its "state" among BREAKER_STATES.
 BreakerHealth = Callable[[], Mapping[str, Any]]
+#: The label every sample carries: which instance it comes from (see the module's docstring).
+INSTANCE_LABEL = "soapbridge_instance"
+
+
+class WorkerFigures(Protocol):
+    """The workers' own figures, shared by them (soapbridge.workerload.WorkerLoads)."""
+
+    def figures(self) -> Iterable[tuple[int, int, int]]:
+        """(worker slot, open connections, requests answered) of each slot in use."""
+        ...
 
 
 class Metrics:
@@ -42,7 +59,13 @@ class Metrics:
     """
 
     def __init__(
-        self, operations: Iterable[str], breakers: Mapping[str, BreakerHealth], shared: Path | None = None
+        self,
+        operations: Iterable[str],
+        breakers: Mapping[str, BreakerHealth],
+        shared: Path | None = None,
+        *,
+        instance: str,
+        workers: WorkerFigures | None = None,
     ) -> None:
         self.operations = frozenset(operations)
         own = CollectorRegistry() if shared is None else None  # shared: written to files, collected from them
@@ -86,10 +109,12 @@ class Metrics:
         self._request_seconds = cache(self.request_seconds.labels)
         self._upstream_calls = cache(self.upstream_calls.labels)
         self._upstream_seconds = cache(self.upstream_seconds.labels)
-        self.registry = own or CollectorRegistry()
-        if shared is not None:
-            MultiProcessCollector(self.registry, path=str(shared))  # type: ignore[no-untyped-call]
-        self.registry.register(BreakerStates(breakers))
+        counted: Collector = (
+            own if own is not None else MultiProcessCollector(None, path=str(shared))  # type: ignore[no-untyped-call]
+        )
+        sources = [counted, BreakerStates(breakers), *([WorkerStates(workers)] if workers is not None else [])]
+        self.registry = CollectorRegistry()
+        self.registry.register(Labelled(sources, {INSTANCE_LABEL: instance}))
 
     content_type = CONTENT_TYPE_LATEST
 
@@ -130,3 +155,39 @@ class BreakerStates(Collector):
         for system, health in sorted(self.breakers.items()):
             family.add_metric((system,), BREAKER_STATES[str(health()["state"])])
         yield family
+
+
+class WorkerStates(Collector):
+    """Each worker slot's open connections and requests answered, read from the workers' shared figures: how
+    evenly the workers share the load (a slot keeps counting when its worker is replaced)."""
+
+    def __init__(self, workers: WorkerFigures) -> None:
+        self.workers = workers
+
+    def collect(self) -> Iterator[Metric]:
+        connections = GaugeMetricFamily(
+            "soapbridge_worker_connections", "Connections each worker holds open", labels=("worker",)
+        )
+        requests = CounterMetricFamily(
+            "soapbridge_worker_requests", "HTTP requests each worker has answered", labels=("worker",)
+        )
+        for slot, open_connections, answered in self.workers.figures():
+            connections.add_metric((str(slot),), open_connections)
+            requests.add_metric((str(slot),), answered)
+        yield connections
+        yield requests
+
+
+class Labelled(Collector):
+    """Every sample of the sources, with labels added (the instance's name)."""
+
+    def __init__(self, sources: Iterable[Collector], labels: Mapping[str, str]) -> None:
+        self.sources = list(sources)
+        self.labels = dict(labels)
+
+    def collect(self) -> Iterator[Metric]:
+        for source in self.sources:
+            for family in source.collect():
+                labelled = Metric(family.name, family.documentation, family.type, family.unit)
+                labelled.samples = [s._replace(labels={**s.labels, **self.labels}) for s in family.samples]
+                yield labelled

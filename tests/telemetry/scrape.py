@@ -9,12 +9,16 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
 
+#: The label every sample carries, naming the instance; Scrape keeps it apart from the others.
+INSTANCE = "soapbridge_instance"
+
 
 @dataclass(frozen=True)
 class Scrape:
-    """Every sample of one scrape, by name and labels."""
+    """Every sample of one scrape, by name and labels (the instance label left out), and the instances named."""
 
     samples: dict[tuple[str, frozenset[tuple[str, str]]], float]
+    instances: frozenset[str]
 
     def value(self, name: str, **labels: str) -> float:
         """The sample with exactly these labels; 0 when the series does not exist (yet)."""
@@ -31,12 +35,13 @@ def scrape(base: str) -> Scrape:
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("text/plain; version=")
     assert response.headers["Cache-Control"] == "no-store"
+    found = [sample for family in text_string_to_metric_families(response.text) for sample in family.samples]
     samples = {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
+        (sample.name, frozenset((k, v) for k, v in sample.labels.items() if k != INSTANCE)): sample.value
+        for sample in found
     }
-    return Scrape(samples)
+    assert all(INSTANCE in sample.labels for sample in found), "a sample without the instance label"
+    return Scrape(samples, frozenset(sample.labels[INSTANCE] for sample in found))
 
 
 def soap(base: str, version: str, body: str, operation: str, prolog: str = "") -> requests.Response:

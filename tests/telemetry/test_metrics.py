@@ -6,6 +6,7 @@ and into "reset" for one try (a retry). The mix runs once per module, then each 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -148,3 +149,8 @@ def test_gateways_in_one_process_count_apart(mix: tuple[Scrape, str], emulators:
         assert soap(base, "11", CUSTOMER, "GetCustomer").status_code == 200
         assert scrape(base).total("soapbridge_requests_total") == 1
     assert scrape(mix[1]).total("soapbridge_requests_total") == len(MIX)
+
+
+def test_every_sample_names_the_instance(mix: tuple[Scrape, str]) -> None:
+    metrics, _ = mix
+    assert metrics.instances == {socket.gethostname()}  # no SOAPBRIDGE_INSTANCE: the host's name
