@@ -90,7 +90,6 @@ class Gateway:
         self.engine = engine
         #: What the workers forked from here share (runtime folder, metrics folder, worker loads).
         self.instance = instance or Instance.alone(engine.settings, self)
-        runtime = self.instance.runtime
         state = state_folder(engine.settings.state_dir, self)  # what outlives a restart: SQLite stores, the journal
         auth = Authenticator.from_settings(engine.settings, engine.operations, state)  # one nonce store for all
         once = RunOnce(engine, open_keys(engine.settings, state))  # one idempotency store for all endpoints
