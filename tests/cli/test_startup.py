@@ -1,4 +1,5 @@
-"""What `soapbridge serve` imports on its way to ready, and that registering one subcommand changes nothing.
+"""What `soapbridge serve` imports on its way to ready, that registering one subcommand changes nothing, and that
+a port it cannot bind is one line at once.
 
 Start-up to ready must stay under a second (issue 7), and most of it is imports. The guarantees asserted here are
 the ones that keep it there and that nothing on the serving path needs: a broken promise would cost 0.1 s or more
@@ -13,8 +14,10 @@ import json
 import os
 import pkgutil
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,36 @@ def test_serving_with_the_default_store_imports_only_what_it_serves_with(tmp_pat
     # (inspect, sample, mock) and for the gateway's JSON shapes, built once after the check.
     assert "xmlschema" not in checked
     assert "soapbridge.gateway" in served
+
+
+def _serve(*arguments: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SOAPBRIDGE_")}
+    env.update(CREDENTIALS, SOAPBRIDGE_AUTH="off")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "soapbridge", "serve", "--no-emulators", *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done, time.monotonic() - started
+
+
+def test_a_busy_port_is_one_line_naming_the_port_and_the_option_at_once() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done, seconds = _serve("--port", str(port))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"soapbridge: port {port} on 127.0.0.1 is in use; pick another with --port"]
+    assert not done.stdout
+    assert seconds < 5  # gunicorn alone retried for about 13 s
+
+
+def test_an_address_not_of_this_machine_is_one_line_naming_the_option() -> None:
+    done, _ = _serve("--host", "192.0.2.1", "--port", "8080")  # TEST-NET-1: never a local address
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "soapbridge: port 8080 on 192.0.2.1 is not available: 192.0.2.1 is not an address of this machine;"
+        " pick another with --host"
+    ]
