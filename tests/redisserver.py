@@ -1,7 +1,7 @@
 """A real redis-server on a loopback port, for the Redis stores (idempotency keys, nonces); SQLite needs nothing.
 
-redis_server(folder) keeps nothing on disk, as a server restarted empty would; durable=True keeps an
-append-only file flushed every second (appendfsync everysec) and never evicts, as the README asks.
+By default it keeps nothing on disk, so a restart comes back empty; durable=True keeps an append-only file
+flushed every second (appendfsync everysec) and never evicts, as the README asks of a production server.
 """
 
 from __future__ import annotations
@@ -33,20 +33,44 @@ def redis_server(
     folder: Path, port: int | None = None, *, durable: bool = False, extra: Sequence[str] = ()
 ) -> Iterator[str]:
     """A redis-server on port (a free one by default) for the length of the block; yields its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is missing: install the Debian package redis-server (scripts/system-packages.txt)")
-    port = port or free_port()
-    persistence = DURABLE if durable else EPHEMERAL
-    command = [binary, "--bind", "127.0.0.1", "--port", str(port), *persistence, "--dir", str(folder), *extra]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    server = RedisServer(folder, port, durable=durable, extra=extra)
+    server.start()
     try:
-        _wait_for(url, server)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
+
+
+class RedisServer:
+    """A redis-server that a test may stop and start again on the same port, as an operator's restart would."""
+
+    def __init__(
+        self, folder: Path, port: int | None = None, *, durable: bool = False, extra: Sequence[str] = ()
+    ) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail(
+                "redis-server is missing: install the Debian package redis-server (scripts/system-packages.txt)"
+            )
+        self.port = port or free_port()
+        persistence = DURABLE if durable else EPHEMERAL
+        self.command = [binary, "--bind", "127.0.0.1", "--port", str(self.port), *persistence, "--dir", str(folder)]
+        self.command += extra
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for(self.url, self.process)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
 
 
 def _wait_for(url: str, server: subprocess.Popen[bytes]) -> None:

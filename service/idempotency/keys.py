@@ -132,13 +132,21 @@ class Keys:
         try:
             return call()
         except StoreReset:
-            self._restore()
+            with self._restoring:
+                if self._lost():  # else another thread of this process has just written the journal back
+                    self._restore()
             return call()
 
+    def _lost(self) -> bool:
+        try:
+            self.store.check()
+        except StoreReset:
+            return True
+        return False
+
     def _restore(self) -> None:
-        with self._restoring:
-            kept = self.journal.kept()
-            self.store.restore(kept)
+        kept = self.journal.kept()
+        self.store.restore(kept)
         if kept:
             log.warning("the idempotency store got back the %d keys this instance journaled", len(kept))
 
