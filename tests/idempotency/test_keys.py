@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,16 @@ def shut_down(url: str) -> None:
         redis.Redis.from_url(url).shutdown(nosave=True)
 
 
+def booking_as_the_store_goes(url: str) -> Callable[[int], etree._Element]:
+    """Billing books payment n; meanwhile the store's server shuts down."""
+
+    def book(n: int) -> etree._Element:
+        shut_down(url)
+        return etree.fromstring(RECEIPT.format(n=n))
+
+    return book
+
+
 def receipt(outcome: Outcome) -> bytes:
     assert outcome.response is not None, outcome.fault
     return etree.tostring(outcome.response)
@@ -48,7 +59,7 @@ def test_a_store_gone_after_the_legacy_call_still_answers_and_the_repeat_never_c
     engine = FakeEngine()
     with redis_server(tmp_path, port) as url:
         once = instance(url, engine, tmp_path / "a")
-        engine.behaviour = lambda n: (shut_down(url), etree.fromstring(RECEIPT.format(n=n)))[1]
+        engine.behaviour = booking_as_the_store_goes(url)
         first = call(once, "k1")  # billing booked it, then the store went away
         engine.behaviour = lambda n: etree.fromstring(RECEIPT.format(n=n))
         again = call(once, "k1")  # the store still away: the journal answers
@@ -65,7 +76,7 @@ def test_a_pending_outcome_outlives_a_restart_of_its_instance(tmp_path: Path, po
     engine = FakeEngine()
     with redis_server(tmp_path, port) as url:
         once = instance(url, engine, tmp_path / "a")
-        engine.behaviour = lambda n: (shut_down(url), etree.fromstring(RECEIPT.format(n=n)))[1]
+        engine.behaviour = booking_as_the_store_goes(url)
         first = call(once, "k1")
     del once  # the instance stops with the outcome still pending
     with redis_server(tmp_path, port) as url:
