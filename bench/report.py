@@ -4,6 +4,8 @@ The result dict (what run.py builds and the JSON holds):
     started, machine, versions, settings, notes: [str]
     rows: [{scenario, operation, size, size_kb, concurrency, gateway: Figures, reference: Figures}]
     latency: {concurrency, size, upstream, gateway, reference: Figures, added_ms, reference_added_ms} or None
+    workers: {scenario, connections, rounds: [{worker: % of requests}], held: [{worker: connections}], lowest,
+              highest} or None (bench.shares)
     micro: [{name, value, unit, target, met, ...}] (bench.micro.run_all's rows)
     targets: [{name, target, value, met}] (added by targets() before writing)
 Figures: {rps, p50_ms, p99_ms, errors, requests, cpu_percent, rss_mb}
@@ -25,6 +27,8 @@ XSLT_SHARE = 70.0
 XSLT_SIZES_KB = (1, 10)
 WORKER_RSS_MB = 120.0
 ADDED_LATENCY_MS = 1.5
+#: Each of two workers' share of the requests under 100 keep-alive connections, in %.
+WORKER_SHARE = (35.0, 65.0)
 SIDES = ("gateway", "reference")
 
 
@@ -50,9 +54,12 @@ def share(row: Row) -> float | None:
 
 def targets(result: Result) -> list[Row]:
     """Every target with its measured value and whether it was met (None: not measured in this run)."""
-    return [*_xslt_targets(result["rows"]), _rss_target(result["rows"]), _latency_target(result.get("latency"))] + [
-        _micro_target(row) for row in result.get("micro", []) if row.get("target")
-    ]
+    return [
+        *_xslt_targets(result["rows"]),
+        _rss_target(result["rows"]),
+        _latency_target(result.get("latency")),
+        _worker_share_target(result.get("workers")),
+    ] + [_micro_target(row) for row in result.get("micro", []) if row.get("target")]
 
 
 def _xslt_targets(rows: Sequence[Row]) -> list[Row]:
@@ -91,6 +98,17 @@ def _latency_target(latency: Row | None) -> Row:
         "target": f"<= {ADDED_LATENCY_MS} ms",
         "value": None if added is None else f"{added:.2f} ms",
         "met": None if added is None else added <= ADDED_LATENCY_MS,
+    }
+
+
+def _worker_share_target(workers: Row | None) -> Row:
+    low, high = (workers["lowest"], workers["highest"]) if workers else (None, None)
+    measured = low is not None and high is not None
+    return {
+        "name": "each worker's share of requests, 100 keep-alive connections",
+        "target": f"{WORKER_SHARE[0]:.0f}-{WORKER_SHARE[1]:.0f} %",
+        "value": f"{low:.0f}-{high:.0f} %" if measured else None,
+        "met": WORKER_SHARE[0] <= low and high <= WORKER_SHARE[1] if measured else None,
     }
 
 
@@ -153,6 +171,16 @@ def latency_table(latency: Row | None) -> str:
     return table([f"c1 {_kb(size_kb(latency['size']))}", "p50 ms", "p99 ms", "req/s", "p50 added ms"], body)
 
 
+def worker_shares(workers: Row | None) -> str:
+    """Each round's split of the requests between the gateway's workers."""
+    if not workers:
+        return "(worker shares not measured)"
+    rounds = ", ".join(" / ".join(f"{share:.0f} %" for share in shares.values()) for shares in workers["rounds"])
+    held = ", ".join(" / ".join(f"{count:.0f}" for count in counts.values()) for counts in workers.get("held", []))
+    line = f"worker shares at {workers['connections']} keep-alive connections ({workers['scenario']}): {rounds}"
+    return line + (f"; connections held halfway: {held}" if held else "")
+
+
 def targets_table(found: Sequence[Row]) -> str:
     body = [[row["name"], row["target"], row["value"] or "-", _verdict(row["met"])] for row in found]
     return table(["target", "wanted", "measured", ""], body)
@@ -180,6 +208,7 @@ def text(result: Result) -> str:
         heading(result),
         load_table(result["rows"]),
         latency_table(result.get("latency")),
+        worker_shares(result.get("workers")),
         micro_table(result.get("micro", [])),
         targets_table(result["targets"]),
         "\n".join(f"note: {note}" for note in result.get("notes", [])),

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import machine, processes, wrk
+from . import machine, processes, report, shares, wrk
 from .processes import Child
 from .project import CHECKOUT, gateway_env, prepare_project, reference_env, without_ours
 from .scenarios import CONCURRENCY, Scenario, scenarios, upstream_baseline
@@ -93,6 +93,7 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict[str, Any]:
         "settings": _settings(options, chosen),
         "rows": [],
         "latency": None,
+        "workers": None,
         "micro": [],
         "notes": [],
     }
@@ -113,6 +114,7 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict[str, Any]:
             for concurrency in options.concurrency:
                 result["rows"].append(cell(servers, scenario, concurrency, options, say))
         result["latency"] = latency(servers, options, say)
+        result["workers"] = worker_shares(servers, options, say)
     result["micro"] = micro(options, result["notes"], say)
     return result
 
@@ -132,7 +134,7 @@ def _settings(options: Options, chosen: Sequence[Scenario]) -> dict[str, Any]:
 
 def _estimate(options: Options, chosen: Sequence[Scenario]) -> float:
     windows = max(1, round(options.warmup)) + max(1, round(options.duration))
-    return (len(chosen) * len(options.concurrency) * len(SIDES) + 3) * windows
+    return (len(chosen) * len(options.concurrency) * len(SIDES) + 4) * windows
 
 
 # -- the servers ---------------------------------------------------------------------------------------------------
@@ -177,7 +179,7 @@ def _start_reference(stack: ExitStack, env: dict[str, str], logs: Path) -> Child
     port = processes.free_port()
     command = processes.python(
         "-m", "gunicorn", "-k", "gthread", "-w", str(WORKERS), "--threads", str(THREADS),
-        "-b", f"127.0.0.1:{port}", "bench.reference:app",
+        "-b", f"127.0.0.1:{port}", "--no-control-socket", "bench.reference:app",
     )  # fmt: skip
     child = _start(stack, "reference", command, env, logs)
     child.url = f"http://127.0.0.1:{port}"
@@ -301,6 +303,15 @@ def latency(servers: Servers, options: Options, say: Callable[[str], None]) -> d
         f"concurrency 1: upstream p50 {found['upstream']['p50_ms']:.3f} ms, gateway adds {found['added_ms']:.3f} ms,"
         f" reference adds {found['reference_added_ms']:.3f} ms"
     )
+    return found
+
+
+def worker_shares(servers: Servers, options: Options, say: Callable[[str], None]) -> dict[str, Any]:
+    """How the gateway's workers split 100 keep-alive connections' requests, in ROUNDS fresh sets of connections."""
+    scenario = next(s for s in scenarios() if s.key == LATENCY_SCENARIO)
+    warm_up(servers.gateway, scenario, shares.CONNECTIONS, options)
+    found = shares.measure(servers.gateway, scenario, options.duration, ROUNDS)
+    say(report.worker_shares(found))
     return found
 
 

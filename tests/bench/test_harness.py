@@ -14,7 +14,7 @@ from typing import Any
 import psutil
 import pytest
 
-from bench import report, wrk
+from bench import report, shares, wrk
 from bench.machine import cpu_model
 from bench.run import BenchError, Options, combined, selected
 from tests.conftest import ROOT
@@ -98,6 +98,19 @@ def test_targets_say_met_missed_or_not_measured(result: dict[str, Any]) -> None:
     assert "stage: request stylesheet, 1KB" not in verdicts  # a micro row without a target is not a target
 
 
+def test_worker_shares_come_from_the_requests_each_worker_answered_between_scrapes() -> None:
+    assert shares.shares({"0": 10.0, "1": 5.0}, {"0": 60.0, "1": 55.0, "2": 0.0}) == {"0": 50.0, "1": 50.0, "2": 0.0}
+
+
+def test_the_worker_share_target_holds_every_worker_of_every_round_to_the_band(result: dict[str, Any]) -> None:
+    name = "each worker's share of requests, 100 keep-alive connections"
+    rounds = [{"0": 48.0, "1": 52.0}, {"0": 30.0, "1": 70.0}]
+    result["workers"] = {"scenario": "xslt", "connections": 100, "rounds": rounds, "lowest": 30.0, "highest": 70.0}
+    verdicts = {row["name"]: (row["value"], row["met"]) for row in report.targets(result)}
+    assert verdicts[name] == ("30-70 %", False)
+    assert "keep-alive connections (xslt): 48 % / 52 %, 30 % / 70 %" in report.text({**result, "targets": []})
+
+
 def test_targets_not_measured_in_a_run_say_so(result: dict[str, Any]) -> None:
     result.update(rows=[], latency=None, micro=[])
     assert {row["met"] for row in report.targets(result)} == {None}
@@ -172,6 +185,7 @@ def test_a_quick_run_measures_both_sides_and_leaves_nothing_running(tmp_path: Pa
             assert row[side]["errors"] == 0, row
             assert row[side]["rss_mb"] > 0, row
     assert result["latency"]["gateway"]["errors"] == result["latency"]["upstream"]["errors"] == 0
+    assert len(result["workers"]["rounds"]) == 3 and all(len(shares) == 2 for shares in result["workers"]["rounds"])
     assert result["micro"], f"the micro-benchmarks' rows are part of the run; notes: {result['notes']}"
     assert (tmp_path / "throughput.png").read_bytes().startswith(b"\x89PNG")
     assert "gw % ref" in done.stdout
