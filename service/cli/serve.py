@@ -150,7 +150,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "graceful_timeout": grace + ARBITER_MARGIN,  # each worker drains for the grace period itself
             "timeout": int(longest) + HEARTBEAT_MARGIN,
             "when_ready": _announce,
-            "post_fork": lambda server, worker: _worker_started(instance, worker),
+            "post_fork": lambda server, worker: _worker_started(app, worker),
             "child_exit": lambda server, worker: instance.worker_exited(worker.pid),
             # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which two
             # gateways on one host would share; soapbridge is run by signals (TERM, HUP, TTIN), so none at all.
@@ -181,9 +181,10 @@ class _Server(BaseApplication):  # type: ignore[misc]
             raise SystemExit(f"soapbridge: {exc}") from None
 
 
-def _worker_started(instance: Instance, worker: DrainingWorker) -> None:
-    if instance.workers is not None:
-        worker.take_slot(instance.workers)
+def _worker_started(app: Gateway, worker: DrainingWorker) -> None:
+    if app.instance.workers is not None:
+        worker.take_slot(app.instance.workers)
+    app.forked()
 
 
 class _Arbiter(Arbiter):  # type: ignore[misc]

@@ -93,6 +93,7 @@ class Gateway:
         state = state_folder(engine.settings.state_dir, self)  # what outlives a restart: SQLite stores, the journal
         auth = Authenticator.from_settings(engine.settings, engine.operations, state)  # one nonce store for all
         once = RunOnce(engine, open_keys(engine.settings, state))  # one idempotency store for all endpoints
+        self.once = once
         self.soap = {
             "/soap11": SoapEndpoint(engine, "1.1", once, auth),
             "/soap12": SoapEndpoint(engine, "1.2", once, auth),
@@ -120,6 +121,12 @@ class Gateway:
         self.metrics = open_metrics(engine, self.instance)
         self.observers.append(self.metrics.observe)
         self.pages["/metrics"] = lambda environ: metrics_page(self.metrics)
+
+    def forked(self) -> None:
+        """Start what each worker process runs beside its requests, right after fork: the idempotency journal's
+        flusher, so that an idle instance (health checks only) still writes pending outcomes back and notices a
+        store that lost its keys."""
+        self.once.keys.flushing()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         origin = self.proxies.origin(environ)

@@ -70,7 +70,7 @@ class RunOnce:
         self, operation: str, payload: etree._Element, request: Request, block: str | None, client: str | None
     ) -> Outcome:
         """Run operation on payload; block is the text of a cn:IdempotencyKey header block, if any."""
-        self.keys.flushing()  # in this worker, on its first request: the flusher is a thread, and fork() drops those
+        self.keys.flushing()  # serve starts it at fork (Gateway.forked); this covers an app served any other way
         compiled = self.engine.operations.get(operation)
         key = request_key(request, block) if compiled and not compiled.contract.read_only else None
         if key is None:

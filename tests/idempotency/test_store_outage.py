@@ -103,3 +103,26 @@ def test_redis_restarted_empty_during_keyed_payments_doubles_nothing(
     assert set(answers) == set(keys)
     assert all(repeats[key].json()["receipt"] == answers[key].json()["receipt"] for key in keys)
     assert admin.calls("billing", "postPayment") == PAYMENTS
+
+
+def test_an_idle_instance_writes_its_outcomes_back_after_a_reset(store: RedisServer, tmp_path: Path) -> None:
+    """Each worker's flusher starts at fork, not on its first operation: an instance that answers only health
+    checks still notices a Redis restarted empty and writes back what its journal holds."""
+    settings = {"SOAPBRIDGE_IDEMPOTENCY_STORE": store.url, "SOAPBRIDGE_STATE_DIR": str(tmp_path / "state")}
+    key = f"pay-{secrets.token_hex(8)}"
+    process, running = start_gateway(extra_env=settings)
+    try:
+        assert post(running.base, "RecordPayment", PAYMENT, f"warm-{secrets.token_hex(8)}").status_code == 200
+        assert post(running.base, "RecordPayment", PAYMENT, key).status_code == 200
+    finally:
+        assert stop_gateway(process) == 0
+    process, running = start_gateway(extra_env=settings)  # the same journal; no operation request from now on
+    try:
+        store.stop()
+        store.start()  # back, and empty
+        deadline = time.monotonic() + 5
+        while stored_outcome(store.port, key) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert stored_outcome(store.port, key) is not None
+    finally:
+        assert stop_gateway(process) == 0
