@@ -2,14 +2,15 @@
 
     Instance
     ├── name       which instance this is among several (SOAPBRIDGE_INSTANCE, else host:port); labels its metrics
-    ├── runtime    the runtime folder: the workers' SQLite nonce and idempotency stores (soapbridge.runtime)
+    ├── state      the state folder: what outlives a restart (the SQLite nonce and idempotency stores, the
+    │              journal of idempotent outcomes; SOAPBRIDGE_STATE_DIR, else var/ in the project)
+    ├── runtime    the runtime folder: what lives as long as the instance (soapbridge.runtime)
     ├── metrics    runtime/metrics/<name>/: the workers' Prometheus files; this instance empties it, and no other
     └── workers    each worker's connections and requests, in shared memory (soapbridge.workerload)
 
-Several instances may share one runtime folder (one way to share SQLite nonces); each then owns only its
-own metrics folder, and a lock file beside it makes a second instance of the same name fail at start-up
-instead of wiping the first one's figures. A single process (tests, tools) has no metrics folder and no
-worker loads: its figures live in its own registry.
+Several instances may share one runtime folder; each then owns only its own metrics folder, and a lock file
+beside it makes a second instance of the same name fail at start-up instead of wiping the first one's figures.
+A single process (tests, tools) has no metrics folder and no worker loads: its figures live in its own registry.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import IO
 from .errors import ConfigError
 from .runtime import runtime_folder
 from .settings import Settings
+from .stores import state_folder
 from .telemetry.workers import share_metrics, worker_exited
 from .workerload import WorkerLoads
 
@@ -36,6 +38,7 @@ class Instance:
     """What the workers of one instance share; made before they fork (see the module's docstring)."""
 
     name: str
+    state: Path
     runtime: Path
     metrics: Path | None = None
     workers: WorkerLoads | None = None
@@ -44,17 +47,19 @@ class Instance:
 
     @classmethod
     def alone(cls, settings: Settings, owner: object) -> Instance:
-        """A single process: the runtime folder only (a temporary one goes when owner is collected)."""
-        return cls(settings.instance or socket.gethostname(), runtime_folder(settings.runtime_dir, owner))
+        """A single process: the state and runtime folders only (temporary ones go when owner is collected)."""
+        name = settings.instance or socket.gethostname()
+        return cls(name, state_folder(settings.state_dir, owner), runtime_folder(settings.runtime_dir, owner))
 
     @classmethod
     def serving(cls, settings: Settings, port: int, workers: int) -> Instance:
         """The instance `soapbridge serve` forks workers from, listening on port. Call it before anything
         imports prometheus_client, and keep it for as long as the instance runs."""
         name = settings.instance or f"{socket.gethostname()}:{port}"
+        state = state_folder(settings.state_dir, _Lifetime)
         runtime = runtime_folder(settings.runtime_dir, _Lifetime)
         metrics, claim = _claim_metrics(runtime / "metrics", name)
-        return cls(name, runtime, metrics, WorkerLoads(workers * SLOTS_PER_WORKER), claim)
+        return cls(name, state, runtime, metrics, WorkerLoads(workers * SLOTS_PER_WORKER), claim)
 
     def worker_exited(self, pid: int) -> None:
         """Forget what only a live worker reports (its live gauges, its worker slot); its counts stay."""

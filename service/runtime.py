@@ -1,4 +1,5 @@
-"""The runtime folder: where the worker processes of one gateway share files (nonces, idempotency keys)."""
+"""The runtime folder: where the worker processes of one gateway share files that live as long as it does (its
+metrics); what must outlive a restart is in the state folder (soapbridge.stores.state_folder)."""
 
 from __future__ import annotations
 

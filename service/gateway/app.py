@@ -22,7 +22,6 @@ from ..idempotency import open_keys
 from ..instance import Instance
 from ..settings import Settings
 from ..soapenv import content_type, serialize
-from ..stores import state_folder
 from ..telemetry import correlation, tracecontext
 from ..telemetry.context import (
     CLIENT_FAULT,
@@ -75,6 +74,7 @@ REASONS = {
     409: "Conflict",
     413: "Content Too Large",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -88,9 +88,9 @@ class Gateway:
 
     def __init__(self, engine: Engine, instance: Instance | None = None) -> None:
         self.engine = engine
-        #: What the workers forked from here share (runtime folder, metrics folder, worker loads).
+        #: What the workers forked from here share (state, runtime and metrics folders, worker loads).
         self.instance = instance or Instance.alone(engine.settings, self)
-        state = state_folder(engine.settings.state_dir, self)  # what outlives a restart: SQLite stores, the journal
+        state = self.instance.state  # what outlives a restart: the SQLite stores, the journal
         auth = Authenticator.from_settings(engine.settings, engine.operations, state)  # one nonce store for all
         once = RunOnce(engine, open_keys(engine.settings, state))  # one idempotency store for all endpoints
         self.once = once
