@@ -8,6 +8,7 @@
     ├── MappingError(stylesheet, line)  a stylesheet failed or produced nothing
     ├── RequestError                    the client's request is wrong (unknown operation, bad JSON)
     ├── AuthenticationError             no credentials, or credentials that do not authenticate
+    ├── ThrottledError(retry_after)     too many failed sign-ins lately; nothing was checked
     ├── AuthorizationError(client)      an authenticated client called an operation it may not
     ├── UsageError                      a command was called wrongly (exit code 2)
     ├── StoreError                      a store (idempotency keys, nonces) cannot be read or written
@@ -116,6 +117,19 @@ class AuthenticationError(SoapbridgeError, PermissionError):
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)
+        self.reason = reason
+
+
+class ThrottledError(SoapbridgeError, PermissionError):
+    """Raised when a client name or peer address failed to authenticate too often lately, or the worker's budget
+    for password checks is spent; no credential was checked. retry_after is in seconds; reason is for the log."""
+
+    fault_code = "TooManyRequests"
+    client_fault = True
+
+    def __init__(self, message: str, *, retry_after: int, reason: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
         self.reason = reason
 
 

@@ -61,14 +61,30 @@ class Auth:
     plain_http: str = "loopback"
     #: How old a wsu:Created may be, in seconds, and how long its nonce is kept (SOAPBRIDGE_AUTH_WINDOW).
     window: int = 300
+    #: Failed checks allowed per client name and per peer address within failure_window; further attempts get
+    #: TooManyRequests (HTTP 429) until the oldest leaves the window (SOAPBRIDGE_AUTH_FAILURES).
+    failures: int = 10
+    #: The moving window failures are counted in, in seconds (SOAPBRIDGE_AUTH_FAILURE_WINDOW).
+    failure_window: int = 300
+    #: How long a right password is remembered, in seconds, so that a client's next calls run no scrypt
+    #: (SOAPBRIDGE_AUTH_CACHE_TTL; the password itself is never kept, only a keyed HMAC of it).
+    cache_ttl: int = 60
+    #: Failed password hashes (scrypt, about 40 ms of CPU each) one worker runs per second at most; past it,
+    #: checks not remembered get TooManyRequests without any hashing (SOAPBRIDGE_AUTH_HASH_RATE).
+    hash_rate: int = 4
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Auth:
+        defaults = cls()
         return cls(
             enabled=_choice(env, "SOAPBRIDGE_AUTH", ("on", "off"), "on") == "on",
             clients_file=Path(env["SOAPBRIDGE_CLIENTS"]) if env.get("SOAPBRIDGE_CLIENTS") else None,
             plain_http=_choice(env, "SOAPBRIDGE_AUTH_PLAIN_HTTP", PLAIN_HTTP_POLICIES, "loopback"),
             window=_seconds(env, "SOAPBRIDGE_AUTH_WINDOW", 300),
+            failures=_positive(env, "SOAPBRIDGE_AUTH_FAILURES", defaults.failures, None),
+            failure_window=_seconds(env, "SOAPBRIDGE_AUTH_FAILURE_WINDOW", defaults.failure_window),
+            cache_ttl=_seconds(env, "SOAPBRIDGE_AUTH_CACHE_TTL", defaults.cache_ttl),
+            hash_rate=_positive(env, "SOAPBRIDGE_AUTH_HASH_RATE", defaults.hash_rate, None),
         )
 
 

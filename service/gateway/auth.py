@@ -6,6 +6,10 @@ says otherwise. PasswordDigest is checked against the client's digest secret, wi
 time window, and each nonce once across every instance that shares the nonce store (see
 soapbridge.nonces). Every failure tells the client the same thing; the reason goes to the
 log, without any secret.
+
+What a check may cost is bounded: a name or address that failed too often lately is refused before
+anything is checked (throttle.py), a right password is remembered for a short while so that scrypt
+runs once, not per call, and failed hashes are rationed per worker (credentials.py).
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from pathlib import Path
 from lxml import etree
 
 from ..clients import Client, load_clients
-from ..errors import AuthenticationError, AuthorizationError
+from ..errors import AuthenticationError, AuthorizationError, ThrottledError
 from ..nonces import NonceStore, open_nonce_store
 from ..passwords import hash_password, verify_password
 from ..settings import Auth, Settings
+from .credentials import CredentialCache, HashBudget
 from .http import Request
+from .throttle import FailureThrottle, memory_throttle, open_throttle
 from .wsse import REFUSED, UsernameToken, password_digest, read_token, refused
 
 log = logging.getLogger("soapbridge.auth")
@@ -36,18 +42,31 @@ log = logging.getLogger("soapbridge.auth")
 CLOCK_SKEW = 60.0
 CHALLENGE = 'Basic realm="soapbridge", charset="UTF-8"'
 CLEAR_TEXT_REFUSED = "clear-text credentials are accepted only over TLS; use https or PasswordDigest"
+#: What a throttled client is told; the seconds follow, and which limit it met goes to the log only.
+THROTTLED = "too many failed authentication attempts; try again in {seconds} s"
+#: A check refused because the worker's password-hash budget is spent may be tried again this soon.
+BUSY_RETRY_AFTER = 1
 
 
 class Authenticator:
     """The configured clients, and the checks every request goes through before its operation runs."""
 
     def __init__(
-        self, settings: Auth, clients: dict[str, Client], nonces: NonceStore, clock: Callable[[], float] = time.time
+        self,
+        settings: Auth,
+        clients: dict[str, Client],
+        nonces: NonceStore,
+        clock: Callable[[], float] = time.time,
+        throttle: FailureThrottle | None = None,
     ) -> None:
         self.settings = settings
         self.clients = clients
         self.nonces = nonces
         self.clock = clock
+        self.throttle = throttle or memory_throttle(settings)
+        self.remembered = CredentialCache(settings.cache_ttl)
+        #: Rations scrypt per worker; its hashes count every one this process ran.
+        self.budget = HashBudget(settings.hash_rate)
         # Checked when the user is unknown, so that an unknown user costs as long as a wrong password.
         self._decoy = hash_password(secrets.token_urlsafe(16))
 
@@ -60,7 +79,7 @@ class Authenticator:
             return None
         path = settings.auth.clients_file or settings.root / "clients.toml"
         clients = load_clients(path, settings.env, operations)
-        return cls(settings.auth, clients, open_nonce_store(settings, state))
+        return cls(settings.auth, clients, open_nonce_store(settings, state), throttle=open_throttle(settings))
 
     def soap(self, header: etree._Element | None, request: Request) -> Client:
         """The client a SOAP header's UsernameToken authenticates."""
@@ -81,12 +100,16 @@ class Authenticator:
         except AuthenticationError as exc:
             log.warning("authentication refused: %s", exc.reason)
             raise
+        except ThrottledError as exc:
+            log.info("authentication throttled: %s", exc.reason)  # INFO: a flood must not flood the log
+            raise
 
     def _token(self, token: UsernameToken, request: Request) -> Client:
         if token.digest:
-            return self._digest(token)
+            self._unless_throttled(token.username, request.client_address)
+            return self._digest(token, request.client_address)
         self._require_confidential(request)
-        return self._password(token.username, token.password)
+        return self._password(token.username, token.password, request.client_address)
 
     def _basic(self, request: Request) -> Client:
         scheme, _, encoded = request.header("authorization").strip().partition(" ")
@@ -99,7 +122,7 @@ class Authenticator:
             raise refused("the Basic credentials do not decode") from None
         if not colon:
             raise refused("the Basic credentials have no colon")
-        return self._password(username, password)
+        return self._password(username, password, request.client_address)
 
     def _require_confidential(self, request: Request) -> None:
         policy = self.settings.plain_http
@@ -110,15 +133,51 @@ class Authenticator:
             CLEAR_TEXT_REFUSED, reason=f"clear-text credentials over plain HTTP from {request.client_address}"
         )
 
-    def _password(self, username: str, password: str) -> Client:
+    def _password(self, username: str, password: str, peer: str) -> Client:
+        """Throttle first, then the cache: a remembered password must not answer where a guess would be refused."""
+        self._unless_throttled(username, peer)
+        fingerprint = self.remembered.fingerprint(username, password)
+        client = self.remembered.get(fingerprint)
+        if client is None:
+            client = self._hashed(username, password, peer)
+            self.remembered.put(fingerprint, client)
+        return client
+
+    def _hashed(self, username: str, password: str, peer: str) -> Client:
+        """The client whose stored hash password matches, within the worker's hash budget."""
+        if not self.budget.begin():
+            raise ThrottledError(
+                THROTTLED.format(seconds=BUSY_RETRY_AFTER),
+                retry_after=BUSY_RETRY_AFTER,
+                reason="this worker's budget for failed password checks is spent (SOAPBRIDGE_AUTH_HASH_RATE)",
+            )
         client = self.clients.get(username)
         stored = client.password_hash if client is not None else None
-        matches = verify_password(stored or self._decoy, password)
+        matches = False
+        try:
+            matches = verify_password(stored or self._decoy, password)
+        finally:
+            self.budget.end(failed=not matches or stored is None)
         if client is None or stored is None or not matches:
+            self.throttle.failed(username, peer)
             raise refused("unknown user, no password hash, or wrong password")
         return client
 
-    def _digest(self, token: UsernameToken) -> Client:
+    def _unless_throttled(self, username: str, peer: str) -> None:
+        seconds = self.throttle.retry_after(username, peer)
+        if seconds is not None:
+            raise ThrottledError(
+                THROTTLED.format(seconds=seconds),
+                retry_after=seconds,
+                reason=f"{self.settings.failures} failures within {self.settings.failure_window} s "
+                f"for client {self._named(username)} or from {peer}",
+            )
+
+    def _named(self, username: str) -> str:
+        """A configured client's name for the log; any other may be a password typed in the wrong field."""
+        return username if username in self.clients else "(an unknown name)"
+
+    def _digest(self, token: UsernameToken, peer: str) -> Client:
         assert token.created is not None
         now, created = self.clock(), token.created.timestamp()
         if created > now + CLOCK_SKEW or now - created > self.settings.window:
@@ -131,6 +190,7 @@ class Authenticator:
             or secret is None
             or not hmac.compare_digest(expected.encode(), token.password.strip().encode())
         ):
+            self.throttle.failed(token.username, peer)
             raise refused("unknown user, no digest secret, or wrong digest")
         if not self.nonces.remember(client.name, token.nonce, created + self.settings.window, now):
             raise refused(f"a replayed nonce for {client.name}")

@@ -26,6 +26,7 @@ HTTP_STATUS = {
     "Conflict": 409,
     "Unauthenticated": 401,
     "Forbidden": 403,
+    "TooManyRequests": 429,
     "UpstreamFault": 502,
     "UpstreamUnavailable": 502,
     "UpstreamTimeout": 504,

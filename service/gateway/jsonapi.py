@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from ..engine import Engine
-from ..errors import AuthenticationError, RequestError, ValidationError
+from ..errors import AuthenticationError, RequestError, ThrottledError, ValidationError
 from ..jsonform import Shape, from_json, load_shapes, parse_json, to_json
 from ..telemetry.context import annotate, record_fault
 from .auth import CHALLENGE, Authenticator
@@ -35,6 +35,8 @@ class JsonEndpoint:
             outcome = self._call(operation, request)
         except AuthenticationError as exc:
             return self._problem(Fault.from_exception(exc, "JSON"), [("WWW-Authenticate", CHALLENGE)])
+        except ThrottledError as exc:  # RFC 6585: 429 says when to come back
+            return self._problem(Fault.from_exception(exc, "JSON"), [("Retry-After", str(exc.retry_after))])
         except _NotJson as exc:
             return self._problem(Fault.from_exception(exc, "JSON"), status=415)
         except Exception as exc:

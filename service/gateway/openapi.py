@@ -40,12 +40,16 @@ ERRORS = {
     409: "Conflict: the legacy system refuses the change as conflicting with its state",
     413: "InvalidRequest: the body is larger than the gateway accepts",
     415: "InvalidRequest: the body is not declared as application/json, or is compressed",
+    429: "TooManyRequests: this client name or address failed to authenticate too often lately, or the gateway "
+    "is rationing password checks; nothing was checked, and Retry-After says when to try again",
     500: "InternalError: the gateway failed to process the request",
     502: "UpstreamFault or UpstreamUnavailable: the legacy system failed, could not be reached, "
     "or its circuit breaker is open",
     504: "UpstreamTimeout: the legacy system did not answer in time",
 }
-AUTH_ERRORS = (401, 403)
+AUTH_ERRORS = (401, 403, 429)
+#: Retry-After as the gateway writes it: whole seconds (RFC 9110 10.2.3 also allows a date; we never send one).
+RETRY_AFTER: Schema = {"type": "integer", "minimum": 1}
 
 
 class OpenApiPage:
@@ -253,6 +257,8 @@ def _error_responses(authenticated: bool) -> dict[str, Schema]:
         headers: Schema = {correlation.HEADER: {"$ref": f"#/components/headers/{correlation.HEADER}"}}
         if status == 401:
             headers["WWW-Authenticate"] = {"description": "The HTTP Basic challenge", "schema": {"type": "string"}}
+        if status == 429:
+            headers["Retry-After"] = {"description": "Seconds to wait before trying again", "schema": RETRY_AFTER}
         responses[str(status)] = {
             "description": description,
             "headers": headers,
