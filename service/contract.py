@@ -20,6 +20,8 @@ from .xmlparse import parse_file
 FAULT_ELEMENT = "GatewayFault"
 #: The optional SOAP header block that carries an idempotency key for a write operation.
 KEY_ELEMENT = "IdempotencyKey"
+#: The optional SOAP header block that carries the correlation id, sent by a client that wants it answered.
+CORRELATION_ELEMENT = "CorrelationID"
 XSD = "http://www.w3.org/2001/XMLSchema"
 EFFECT_SOURCE = "urn:soapbridge:effect"
 EFFECTS = ("read", "write")

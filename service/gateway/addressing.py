@@ -1,9 +1,14 @@
-"""WS-Addressing on the SOAP endpoints, and the correlation id answered in header blocks.
+"""WS-Addressing on the SOAP endpoints, and the header blocks a SOAP answer carries when the client asks.
 
-When no usable X-Correlation-ID header named the id, a usable wsa:MessageID (WS-Addressing 1.0 or
-the 2004/08 submission) does. Every SOAP answer, response or fault, carries the id in cn:CorrelationID,
-and wsa:RelatesTo names the client's MessageID when it sent one. The WSDL binds neither block, and
-neither is mustUnderstand: a generated client that does not look for them skips them.
+The correlation id is the client's X-Correlation-ID header when usable, else the value of a usable
+cn:CorrelationID block it sent, else a usable wsa:MessageID (WS-Addressing 1.0 or the 2004/08
+submission). The answer, response or fault, carries the id in the X-Correlation-ID HTTP header always,
+and in its SOAP Header only what the client asked for: wsa:RelatesTo when it sent a wsa:MessageID
+(WS-Addressing's own way to relate a reply, which a client that sends MessageID must read), and
+cn:CorrelationID when it sent that block (empty, or with its id). A client that sent neither gets no
+header block: strict stacks (Perl's SOAP::WSDL) fail on any block they were not told about, and
+binding cn:CorrelationID in the WSDL's outputs would change zeep's result for every operation into an
+envelope of body and header. So the WSDL binds it on the inputs only, as a block a client may send.
 
 A client whose stack sends WS-Addressing (WCF marks wsa:Action and wsa:To mustUnderstand) is served:
 the gateway understands the request-reply subset over one HTTP exchange. wsa:Action must be the
@@ -15,20 +20,23 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..contract import CORRELATION_ELEMENT
 from ..errors import RequestError
 from ..namespaces import CANONICAL, WSA, WSA_2004
 from ..telemetry import correlation
-from ..telemetry.context import current
+from ..telemetry.context import RequestTrace, current
 from .http import Request
 
 WSA_NAMESPACES = (WSA, WSA_2004)
-CORRELATION_BLOCK = f"{{{CANONICAL}}}CorrelationID"
-#: The header blocks of WS-Addressing's request-reply over one exchange, which the gateway understands.
-UNDERSTOOD = frozenset(
+CORRELATION_BLOCK = f"{{{CANONICAL}}}{CORRELATION_ELEMENT}"
+#: The header blocks of WS-Addressing's request-reply over one exchange.
+WSA_BLOCKS = frozenset(
     f"{{{namespace}}}{name}"
     for namespace in WSA_NAMESPACES
     for name in ("Action", "To", "MessageID", "RelatesTo", "ReplyTo", "FaultTo", "From")
 )
+#: The header blocks the gateway understands here, so mustUnderstand on them is honoured, not refused.
+UNDERSTOOD = WSA_BLOCKS | {CORRELATION_BLOCK}
 #: The addresses that mean "answer on this connection" (and, for FaultTo, "send no fault": WS-Addressing 1.0's none).
 ANONYMOUS = frozenset(
     {
@@ -56,33 +64,61 @@ def check_addressing(header: etree._Element | None, action: str) -> None:
                 )
 
 
-def adopt_message_id(header: etree._Element | None, request: Request) -> None:
-    """Note the client's wsa:MessageID on the request's trace, and make it the correlation id unless the
-    X-Correlation-ID header gave one (the header wins: it is what the client's own log knows)."""
+def adopt_correlation(header: etree._Element | None, request: Request) -> None:
+    """Note on the request's trace what the client's Header asks of the answer (cn:CorrelationID, wsa:RelatesTo),
+    and take the correlation id from it unless the X-Correlation-ID header gave one (the header wins: it is what
+    the client's own log knows). A cn:CorrelationID block names the id before a MessageID: it says so outright."""
     trace = current()
     if trace is None or header is None:
         return
+    block = header.find(CORRELATION_BLOCK)
+    trace.correlation_block = block is not None
+    trace.message_id = _message_id(header)
+    if correlation.usable(request.header(correlation.HEADER)) is None:
+        trace.correlation_id = _sent_id(block, trace.message_id) or trace.correlation_id
+
+
+def _message_id(header: etree._Element) -> tuple[str, str] | None:
+    """(namespace, MessageID) of the client's first usable wsa:MessageID."""
     for namespace in WSA_NAMESPACES:
         message_id = correlation.usable_uri(header.findtext(f"{{{namespace}}}MessageID"))
         if message_id is not None:
-            trace.message_id = (namespace, message_id)
-            if correlation.usable(request.header(correlation.HEADER)) is None:
-                trace.correlation_id = message_id
-            return
+            return namespace, message_id
+    return None
+
+
+def _sent_id(block: etree._Element | None, message_id: tuple[str, str] | None) -> str | None:
+    """The id the client's Header names: its cn:CorrelationID's when usable, else its MessageID."""
+    named = correlation.usable(block.text) if block is not None else None
+    return named or (message_id[1] if message_id is not None else None)
 
 
 def stamp(envelope: etree._Element) -> etree._Element:
-    """envelope with the current request's cn:CorrelationID (and wsa:RelatesTo) at the end of its Header."""
+    """envelope with the header blocks the current request asked for at the end of its Header, and no Header
+    added when it asked for none."""
     trace = current()
-    if trace is None:
+    blocks = answer_blocks(trace) if trace is not None else []
+    if not blocks:
         return envelope
     namespace = etree.QName(envelope).namespace
     header = envelope.find(f"{{{namespace}}}Header")
     if header is None:
         header = etree.Element(f"{{{namespace}}}Header")
         envelope.insert(0, header)
-    etree.SubElement(header, CORRELATION_BLOCK, nsmap={"cn": CANONICAL}).text = trace.correlation_id
+    header.extend(blocks)
+    return envelope
+
+
+def answer_blocks(trace: RequestTrace) -> list[etree._Element]:
+    """cn:CorrelationID if the client sent one, and wsa:RelatesTo if it sent a wsa:MessageID."""
+    blocks: list[etree._Element] = []
+    if trace.correlation_block:
+        block = etree.Element(CORRELATION_BLOCK, nsmap={"cn": CANONICAL})
+        block.text = trace.correlation_id
+        blocks.append(block)
     if trace.message_id is not None:
         wsa, message_id = trace.message_id
-        etree.SubElement(header, f"{{{wsa}}}RelatesTo", nsmap={"wsa": wsa}).text = message_id
-    return envelope
+        relates_to = etree.Element(f"{{{wsa}}}RelatesTo", nsmap={"wsa": wsa})
+        relates_to.text = message_id
+        blocks.append(relates_to)
+    return blocks

@@ -10,7 +10,7 @@ from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
 from ..soapenv import MEDIA_TYPES, content_type, read_envelope, serialize, wrap
 from ..telemetry.context import annotate, record_fault, record_rejected
 from ..xmlparse import parse_bytes
-from .addressing import UNDERSTOOD, adopt_message_id, check_addressing, stamp
+from .addressing import UNDERSTOOD, adopt_correlation, check_addressing, stamp
 from .auth import Authenticator
 from .faults import Fault, soap_fault
 from .http import Request, Response
@@ -73,7 +73,7 @@ class SoapEndpoint:
             )
         parts = read_envelope(envelope, self.version)
         header = parts.header
-        adopt_message_id(header, request)
+        adopt_correlation(header, request)
         self._check_headers(header)
         client = self.auth.soap(header, request) if self.auth is not None else None
         payload = self._payload(parts.body)
@@ -102,8 +102,9 @@ class SoapEndpoint:
         raise RequestError(f"the Content-Type must be {expected}, not {request.media_type or 'missing'}")
 
     def _check_headers(self, header: etree._Element | None) -> None:
-        """cn:IdempotencyKey and WS-Addressing's request-reply blocks are understood, and wsse:Security when
-        authentication is on; any other block addressed to the gateway with mustUnderstand is a fault."""
+        """cn:IdempotencyKey, cn:CorrelationID and WS-Addressing's request-reply blocks are understood, and
+        wsse:Security when authentication is on; any other block addressed to the gateway with mustUnderstand is
+        a fault."""
         blocks = list(header.iterchildren(tag=etree.Element)) if header is not None else []
         role = f"{{{self.namespace}}}{ROLE_ATTRIBUTE[self.version]}"
         refused = [

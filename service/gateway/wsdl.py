@@ -6,9 +6,13 @@ canonical XSD itself, so the published types are the single source of truth verb
 the document is brought to WS-I Basic Profile form: one part named "parameters" per message,
 a soapAction per operation, the HTTP transport, and no namespace it does not use.
 
-The write operations declare cn:IdempotencyKey as an optional SOAP header in the binding only,
-from a message of its own that no portType operation names (an implicit header, WS-I R2719):
-generated clients keep their signatures, and those that care (.NET, zeep's _soapheaders) can send it.
+The SOAP header blocks a client may send are declared in the binding only, each from a message of
+its own that no portType operation names (an implicit header, WS-I R2719): cn:IdempotencyKey on the
+write operations' inputs, then cn:CorrelationID on every input. Generated clients keep their
+signatures, and those that care (.NET, zeep's _soapheaders, gSOAP's SOAP_ENV__Header) can send them.
+No output binds a header: zeep would then answer every call with an envelope of body and header
+instead of the response, so the gateway answers with header blocks only a client asked for
+(gateway/addressing.py).
 """
 
 from __future__ import annotations
@@ -20,13 +24,21 @@ from functools import lru_cache
 from lxml import etree
 
 from .._spyne import Application, Fault, ServiceBase, Soap11, Soap12, Wsdl11, rpc, unregister_application
-from ..contract import FAULT_ELEMENT, KEY_ELEMENT, Contract
+from ..contract import CORRELATION_ELEMENT, FAULT_ELEMENT, KEY_ELEMENT, Contract
 from ..namespaces import WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
 
 SOAP_HTTP = "http://schemas.xmlsoap.org/soap/http"
 BINDING_NS = {"1.1": WSDL_SOAP11, "1.2": WSDL_SOAP12}
 ADDRESS_PLACEHOLDER = "http://soapbridge.invalid/address"
 SERVICE_NAME = "Soapbridge"
+#: The messages of the header blocks a client may send, and what each one's wsdl:documentation says.
+HEADER_DOCUMENTATION = {
+    KEY_ELEMENT: "Optional on the write operations: an idempotency key, the same as the HTTP header Idempotency-Key.",
+    CORRELATION_ELEMENT: (
+        "Optional on every operation: a correlation id, the same as the HTTP header X-Correlation-ID. A request"
+        " that sends this block gets it back in the answer's SOAP Header, naming the id the gateway used."
+    ),
+}
 #: How many addresses' documents each endpoint keeps: the public URL, or the few names clients use for the host.
 PUBLISHED_ADDRESSES = 16
 
@@ -66,7 +78,7 @@ def wsdl_tree(contract: Contract, operations: Iterable[str], version: str) -> et
     _replace_types(wsdl, contract)
     _name_parts(wsdl)
     _document_operations(wsdl, contract)
-    _declare_key_header(wsdl, contract, version)
+    _declare_headers(wsdl, contract, version)
     _fix_binding(wsdl, contract, version)
     etree.indent(wsdl, space="  ")  # the inlined XSD keeps its own whitespace otherwise
     return wsdl
@@ -145,21 +157,27 @@ def _document_operations(wsdl: etree._Element, contract: Contract) -> None:
             operation.insert(0, documentation)  # WSDL 1.1: documentation comes first
 
 
-def _declare_key_header(wsdl: etree._Element, contract: Contract, version: str) -> None:
-    """cn:IdempotencyKey as a header of each write operation's input, from its own message."""
-    message = etree.Element(f"{{{WSDL11}}}message", name=KEY_ELEMENT)
-    etree.SubElement(
-        message, f"{{{WSDL11}}}documentation"
-    ).text = "Optional on the write operations: an idempotency key, the same as the HTTP header Idempotency-Key."
-    etree.SubElement(message, f"{{{WSDL11}}}part", name=KEY_ELEMENT, element=f"cn:{KEY_ELEMENT}")
-    wsdl.findall(f"{{{WSDL11}}}message")[-1].addnext(message)
+def _declare_headers(wsdl: etree._Element, contract: Contract, version: str) -> None:
+    """The optional header blocks of each operation's input: the idempotency key first (SOAP::WSDL's generated
+    clients offer only an input's first header, and a write needs its key more), then the correlation id."""
+    for element, documentation in HEADER_DOCUMENTATION.items():
+        _declare_header_message(wsdl, element, documentation)
     for operation in wsdl.iterfind(f"{{{WSDL11}}}binding/{{{WSDL11}}}operation"):
         canonical = contract.operations.get(operation.get("name", ""))
-        if canonical is not None and not canonical.read_only:
-            body = operation.find(f"{{{WSDL11}}}input/{{{BINDING_NS[version]}}}body")
-            header = etree.Element(f"{{{BINDING_NS[version]}}}header", message=f"cn:{KEY_ELEMENT}", part=KEY_ELEMENT)
+        writes = canonical is not None and not canonical.read_only
+        request = operation.find(f"{{{WSDL11}}}input")
+        for element in (KEY_ELEMENT, CORRELATION_ELEMENT) if writes else (CORRELATION_ELEMENT,):
+            header = etree.SubElement(request, f"{{{BINDING_NS[version]}}}header", message=f"cn:{element}")
+            header.set("part", element)
             header.set("use", "literal")
-            body.addnext(header)
+
+
+def _declare_header_message(wsdl: etree._Element, element: str, documentation: str) -> None:
+    """A message whose one part is the canonical header element, after the other messages."""
+    message = etree.Element(f"{{{WSDL11}}}message", name=element)
+    etree.SubElement(message, f"{{{WSDL11}}}documentation").text = documentation
+    etree.SubElement(message, f"{{{WSDL11}}}part", name=element, element=f"cn:{element}")
+    wsdl.findall(f"{{{WSDL11}}}message")[-1].addnext(message)
 
 
 def _fix_binding(wsdl: etree._Element, contract: Contract, version: str) -> None:

@@ -55,6 +55,8 @@ class RequestTrace:
     upstream: list[UpstreamCall] = field(default_factory=list)
     #: The client's WS-Addressing (namespace, MessageID), which the SOAP answer names in wsa:RelatesTo.
     message_id: tuple[str, str] | None = None
+    #: The client sent a cn:CorrelationID block, so the SOAP answer names the id in one too.
+    correlation_block: bool = False
     #: (system, legacy operation) of each try made again after a transient failure.
     retries: list[tuple[str, str]] = field(default_factory=list)
     #: The direction of each schema check that failed: request (the client's) or response (our mapping's).

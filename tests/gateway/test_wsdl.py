@@ -10,7 +10,7 @@ from lxml import etree
 
 from soapbridge.contract import Contract
 from soapbridge.gateway.wsdl import build_wsdl
-from soapbridge.namespaces import CANONICAL, WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
+from soapbridge.namespaces import CANONICAL, SOAP11_ENV, WSDL11, WSDL_SOAP11, WSDL_SOAP12, XSD
 from tests.conftest import ROOT
 
 CONTRACT = Contract(ROOT / "wsdl" / "canonical" / "soapbridge-v1.xsd")
@@ -40,7 +40,9 @@ def test_messages_follow_the_basic_profile(wsdl: tuple[str, etree._Element]) -> 
         for m in root.iterfind(f"{{{WSDL11}}}message")
     }
     assert all(
-        names == ["parameters"] for name, names in parts.items() if name not in ("GatewayFault", "IdempotencyKey")
+        names == ["parameters"]
+        for name, names in parts.items()
+        if name not in ("GatewayFault", "IdempotencyKey", "CorrelationID")
     )
     actions = [op.get("soapAction") for op in root.iter(f"{{{soap}}}operation")]
     assert sorted(actions) == sorted(f"{CANONICAL}/{name}" for name in OPERATIONS)
@@ -91,3 +93,44 @@ def test_write_operations_declare_the_idempotency_key_as_an_implicit_header(wsdl
     assert root.find(f"{{{WSDL11}}}types/{{{XSD}}}schema/{{{XSD}}}element[@name='IdempotencyKey']") is not None
     messages = {m.get("message") for m in root.iterfind(f"{{{WSDL11}}}portType/{{{WSDL11}}}operation/*")}
     assert "cn:IdempotencyKey" not in messages
+
+
+def test_every_operation_declares_the_correlation_id_as_an_implicit_input_header(
+    wsdl: tuple[str, etree._Element],
+) -> None:
+    """A client may send cn:CorrelationID to have it answered: bound on every input, after a write's key (SOAP::WSDL's
+    generated clients offer only an input's first header)."""
+    version, root = wsdl
+    soap = WSDL_SOAP11 if version == "1.1" else WSDL_SOAP12
+    headers = {
+        operation.get("name"): [
+            header.get("message") for header in operation.iterfind(f"{{{WSDL11}}}input/{{{soap}}}header")
+        ]
+        for operation in root.iterfind(f"{{{WSDL11}}}binding/{{{WSDL11}}}operation")
+    }
+    assert headers == {
+        name: ["cn:IdempotencyKey", "cn:CorrelationID"] if not operation.read_only else ["cn:CorrelationID"]
+        for name, operation in CONTRACT.operations.items()
+    }
+    (part,) = root.iterfind(f"{{{WSDL11}}}message[@name='CorrelationID']/{{{WSDL11}}}part")
+    assert (part.get("name"), part.get("element")) == ("CorrelationID", "cn:CorrelationID")
+    messages = {m.get("message") for m in root.iterfind(f"{{{WSDL11}}}portType/{{{WSDL11}}}operation/*")}
+    assert "cn:CorrelationID" not in messages
+
+
+def test_no_output_binds_a_header(wsdl: tuple[str, etree._Element]) -> None:
+    """zeep answers every call of an operation whose output binds a header with an envelope (body and header) instead
+    of the response: the answer's blocks are the ones a client sent or WS-Addressing's, never bound outputs."""
+    assert wsdl[1].find(f"{{{WSDL11}}}binding/{{{WSDL11}}}operation/{{{WSDL11}}}output/*[@message]") is None
+
+
+def test_zeep_sends_the_correlation_block_and_keeps_its_results(tmp_path: Path) -> None:
+    path = tmp_path / "gateway.wsdl"
+    path.write_bytes(build_wsdl(CONTRACT, OPERATIONS, "1.1"))
+    client = zeep.Client(str(path))
+    sent = client.create_message(
+        client.service, "GetCustomer", customerId="1001", _soapheaders={"CorrelationID": "c-1"}
+    )
+    assert sent.findtext(f"{{{SOAP11_ENV}}}Header/{{{CANONICAL}}}CorrelationID") == "c-1"
+    operation = client.service._binding._operations["GetCustomer"]
+    assert not operation.output.header.type.elements  # so zeep returns the response itself, not an envelope

@@ -1,9 +1,10 @@
 """One correlation id, followed from the request through the gateway's log lines into the legacy system.
 
 Over a real `soapbridge serve` (JSON log) and its emulators: the id a client gives (X-Correlation-ID,
-or a WS-Addressing MessageID) or the one the gateway makes comes back in the answer, is on every log
-line of the request, and reaches the emulated system in its X-Correlation-ID header and, for the
-weather feed (a WS-Addressing service), in its wsa:MessageID.
+a cn:CorrelationID block, or a WS-Addressing MessageID) or the one the gateway makes comes back in the
+answer, is on every log line of the request, and reaches the emulated system in its X-Correlation-ID
+header and, for the weather feed (a WS-Addressing service), in its wsa:MessageID. A SOAP answer names
+the id in its Header only as the client asked: wsa:RelatesTo for a MessageID, cn:CorrelationID for that block.
 """
 
 from __future__ import annotations
@@ -106,6 +107,12 @@ def message_id(value: str, namespace: str = WSA) -> etree._Element:
     return block
 
 
+def correlation_block(value: str = "") -> etree._Element:
+    block = etree.Element(f"{{{CN}}}CorrelationID", nsmap={"cn": CN})
+    block.text = value
+    return block
+
+
 def test_a_given_id_reaches_every_log_line_and_the_legacy_system(gateway: RunningGateway, admin: EmulatorAdmin) -> None:
     given = str(uuid.uuid4())
     admin.set_fault("weather", "down", times=1)  # one 503 page first: a retry, with its own log line
@@ -144,7 +151,7 @@ def test_a_ws_addressing_message_id_is_the_id_on_soap(
     answer = weather_soap12(gateway, [message_id(given, namespace)])
 
     assert answer.get("http-status") == "200" and answer.get("http-correlation-id") == given
-    assert answer.findtext(f"{{{SOAP12}}}Header/{{{CN}}}CorrelationID") == given
+    assert answer.find(f"{{{SOAP12}}}Header/{{{CN}}}CorrelationID") is None  # not asked for: RelatesTo says it
     assert answer.findtext(f"{{{SOAP12}}}Header/{{{namespace}}}RelatesTo") == given
     line = request_line(lines_of(gateway, given))
     assert (line["protocol"], line["operation"], line["outcome"]) == ("soap12", "GetCurrentWeather", "ok")
@@ -153,10 +160,10 @@ def test_a_ws_addressing_message_id_is_the_id_on_soap(
     assert last["addressing"]["MessageID"] == given  # a URI already: passed on as it is
 
 
-def test_the_header_wins_over_the_message_id_which_is_still_answered(gateway: RunningGateway) -> None:
+def test_the_header_wins_over_the_block_and_the_message_id_which_are_still_answered(gateway: RunningGateway) -> None:
     header, message = f"hdr-{uuid.uuid4()}", f"urn:uuid:{uuid.uuid4()}"
     envelope = etree.Element(f"{{{SOAP12}}}Envelope", nsmap={"soap": SOAP12, "cn": CN})
-    etree.SubElement(envelope, f"{{{SOAP12}}}Header").append(message_id(message))
+    etree.SubElement(envelope, f"{{{SOAP12}}}Header").extend([message_id(message), correlation_block("blk-1")])
     operation = etree.SubElement(etree.SubElement(envelope, f"{{{SOAP12}}}Body"), f"{{{CN}}}GetCurrentWeather")
     etree.SubElement(operation, f"{{{CN}}}stationId").text = "EGLL"
     answer = requests.post(
@@ -167,17 +174,40 @@ def test_the_header_wins_over_the_message_id_which_is_still_answered(gateway: Ru
     )
     root = etree.fromstring(answer.content)
     assert answer.headers["X-Correlation-ID"] == header
-    assert root.findtext(f"{{{SOAP12}}}Header/{{{CN}}}CorrelationID") == header
+    assert root.findtext(f"{{{SOAP12}}}Header/{{{CN}}}CorrelationID") == header  # the id used, not the block's
     assert root.findtext(f"{{{SOAP12}}}Header/{{{WSA}}}RelatesTo") == message
+
+
+def test_a_soap_answer_names_the_id_in_http_only_unless_asked(gateway: RunningGateway) -> None:
+    """No header block the WSDL does not bind: strict stacks (Perl's SOAP::WSDL) fail on any they were not told of."""
+    answer = weather_soap12(gateway, [])
+
+    made = answer.get("http-correlation-id") or ""
+    assert answer.get("http-status") == "200" and str(uuid.UUID(made)) == made
+    assert answer.find(f"{{{SOAP12}}}Header") is None
+    assert request_line(lines_of(gateway, made))["protocol"] == "soap12"
+
+
+def test_a_correlation_block_names_the_id_before_a_message_id(gateway: RunningGateway, admin: EmulatorAdmin) -> None:
+    given, message = f"order-{uuid.uuid4()}", f"urn:uuid:{uuid.uuid4()}"
+
+    answer = weather_soap12(gateway, [message_id(message), correlation_block(given)])
+
+    assert answer.get("http-status") == "200" and answer.get("http-correlation-id") == given
+    assert answer.findtext(f"{{{SOAP12}}}Header/{{{CN}}}CorrelationID") == given
+    assert answer.findtext(f"{{{SOAP12}}}Header/{{{WSA}}}RelatesTo") == message
+    assert request_line(lines_of(gateway, given))["operation"] == "GetCurrentWeather"
+    assert admin.last_request("weather")["headers"]["X-Correlation-ID"] == given
 
 
 def test_a_soap_fault_carries_the_id_too(gateway: RunningGateway) -> None:
     given = f"urn:uuid:{uuid.uuid4()}"
 
-    answer = weather_soap12(gateway, [message_id(given)], station="ZZZZ")
+    answer = weather_soap12(gateway, [message_id(given), correlation_block()], station="ZZZZ")
 
     assert answer.get("http-status") == "400" and answer.find(f"{{{SOAP12}}}Body/{{{SOAP12}}}Fault") is not None
     assert answer.findtext(f"{{{SOAP12}}}Header/{{{CN}}}CorrelationID") == given
+    assert answer.findtext(f"{{{SOAP12}}}Header/{{{WSA}}}RelatesTo") == given
     line = request_line(lines_of(gateway, given))
     assert (line["outcome"], line["fault_code"]) == ("client_fault", "NotFound")
 
@@ -207,7 +237,7 @@ def test_an_unusable_id_is_replaced(gateway: RunningGateway, admin: EmulatorAdmi
 
 
 def test_an_unusable_message_id_is_not_taken(gateway: RunningGateway) -> None:
-    answer = weather_soap12(gateway, [message_id("not a uri at all")])
+    answer = weather_soap12(gateway, [message_id("not a uri at all"), correlation_block()])
 
     made = answer.get("http-correlation-id") or ""
     assert str(uuid.UUID(made)) == made
