@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 from lxml import etree
 
@@ -24,7 +25,10 @@ from soapbridge.namespaces import CANONICAL, SOAP11_ENV, WSSE, WSSE_PASSWORD_DIG
 from soapbridge.nonces import SqliteNonces
 from soapbridge.passwords import hash_password, verify_password
 from tests.conftest import ROOT
+from tests.redisserver import redis_url
 from tests.running import RunningGateway, start_gateway, stop_gateway
+
+__all__ = ["redis_url"]
 
 DEMO_PASSWORD = "demo-only-password"  # documented in README as demo-only
 KIOSK_PASSWORD = secrets.token_urlsafe(12)
@@ -207,3 +211,49 @@ def test_no_inbound_credential_reaches_the_log(served: RunningGateway) -> None:
     assert "authentication refused" in output
     for secret in (DEMO_PASSWORD, "a-wrong-guess", KIOSK_PASSWORD, KIOSK_DIGEST):
         assert secret not in output
+
+
+def test_serve_throttles_failures_in_each_worker(clients_file: Path) -> None:
+    """The default store is each worker's memory: each of the two allows SOAPBRIDGE_AUTH_FAILURES, no more."""
+    env = {"SOAPBRIDGE_AUTH": "on", "SOAPBRIDGE_CLIENTS": str(clients_file), "SOAPBRIDGE_AUTH_FAILURES": "3"}
+    env["SOAPBRIDGE_KIOSK_DIGEST"] = KIOSK_DIGEST
+    process, running = start_gateway(extra_env=env)
+    try:
+        url = f"{running.base}/json/GetCustomer"
+        answers = [requests.post(url, json={}, auth=("demo", f"guess{n}"), timeout=30) for n in range(12)]
+        statuses = [answer.status_code for answer in answers]
+        assert 3 <= statuses.count(401) <= 6 and statuses.count(429) == 12 - statuses.count(401)
+        assert statuses[:3] == [401] * 3 and statuses[-1] == 429
+        assert all(250 <= int(answer.headers["Retry-After"]) <= 300 for answer in answers if answer.status_code == 429)
+        assert "guess" not in "".join(running.output)
+    finally:
+        assert stop_gateway(process) == 0
+
+
+def test_serve_with_redis_throttles_across_workers_the_right_password_too(clients_file: Path, redis_url: str) -> None:
+    """Counted in Redis, three failures are three for both workers: then even the right password, on SOAP 1.1
+    and JSON, is TooManyRequests, and another client from elsewhere would still be served."""
+    server = redis.Redis.from_url(redis_url)
+    for key in server.scan_iter("soapbridge:signin*"):
+        server.delete(key)
+    env = {
+        "SOAPBRIDGE_AUTH": "on",
+        "SOAPBRIDGE_CLIENTS": str(clients_file),
+        "SOAPBRIDGE_AUTH_FAILURES": "3",
+        "SOAPBRIDGE_NONCE_STORE": redis_url,
+        "SOAPBRIDGE_KIOSK_DIGEST": KIOSK_DIGEST,
+    }
+    process, running = start_gateway(extra_env=env)
+    try:
+        assert soap(running.base, security("demo", DEMO_PASSWORD))[:2] == (200, "ok")
+        for n in range(3):
+            assert soap(running.base, security("demo", f"guess{n}"))[:2] == (500, "Unauthenticated")
+        for _ in range(4):  # on either worker
+            status, code, message = soap(running.base, security("demo", DEMO_PASSWORD))
+            assert (status, code) == (500, "TooManyRequests") and "try again in" in message
+        url = f"{running.base}/json/GetCustomer"
+        throttled = requests.post(url, json={"customerId": "1001"}, auth=("demo", DEMO_PASSWORD), timeout=30)
+        assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 200
+        assert throttled.json()["code"] == "TooManyRequests"
+    finally:
+        assert stop_gateway(process) == 0
