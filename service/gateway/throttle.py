@@ -13,6 +13,10 @@ library's moving window), or in Redis when the instance shares one (SOAPBRIDGE_N
 SOAPBRIDGE_IDEMPOTENCY_STORE), so that every instance sees every failure. Should Redis fail while the gateway
 runs, the throttle lets attempts through and says so in the log: the hash budget (credentials.py) still bounds
 what they cost.
+
+A name or peer found clear is not read again for CLEAR_FOR seconds, unless this process counts a failure against
+it: a client calling many times a second then costs Redis one read a second, not two round trips per call. The
+price is that failures counted by another instance reach this one up to that late.
 """
 
 from __future__ import annotations
@@ -42,6 +46,12 @@ KEY_PREFIX = "soapbridge:signin"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 #: The IPv6 prefix counted as one peer.
 IPV6_PEER_PREFIX = 64
+#: How long a name or peer found clear is believed clear without reading the store again, in seconds.
+CLEAR_FOR = 1.0
+#: Names and peers remembered as clear at most; past it the memory starts over (it only saves reads).
+CLEAR_SIZE = 4096
+
+Key = tuple[str, str]
 
 
 class FailureThrottle:
@@ -54,6 +64,7 @@ class FailureThrottle:
         self._open_storage = open_storage
         self._limiter: MovingWindowRateLimiter | None = None
         self._pid = 0
+        self._clear_until: dict[Key, float] = {}
 
     def retry_after(self, username: str, peer: str) -> int | None:
         """Seconds until username and peer may try again; None when both may try now."""
@@ -64,20 +75,30 @@ class FailureThrottle:
     def failed(self, username: str, peer: str) -> None:
         """Count one failure against both."""
         for key in (_name_key(username), _peer_key(peer)):
+            self._clear_until.pop(key, None)
             try:
                 self._limits().hit(self.limit, *key)
             except StorageError as exc:
                 log.warning("failed sign-ins cannot be counted in %s: %s", self.where, type(exc.storage_error).__name__)
 
-    def _wait(self, key: tuple[str, str]) -> int | None:
+    def _wait(self, key: Key) -> int | None:
+        now = time.monotonic()
+        if self._clear_until.get(key, 0.0) > now:
+            return None
         try:
             stats = self._limits().get_window_stats(self.limit, *key)
         except StorageError as exc:
             log.warning("failed sign-ins cannot be read from %s: %s", self.where, type(exc.storage_error).__name__)
             return None
         if stats.remaining > 0:
+            self._remember_clear(key, now + CLEAR_FOR)
             return None
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+    def _remember_clear(self, key: Key, until: float) -> None:
+        if len(self._clear_until) >= CLEAR_SIZE:
+            self._clear_until.clear()
+        self._clear_until[key] = until
 
     def _limits(self) -> MovingWindowRateLimiter:
         """The limiter of this process: made after fork, so that no worker inherits another's locks or timer."""
@@ -119,14 +140,14 @@ def _shared_redis(settings: Settings) -> tuple[str | None, str]:
     return None, ""
 
 
-def _name_key(username: str) -> tuple[str, str]:
+def _name_key(username: str) -> Key:
     """A short key for any name: a hostile one (up to kilobytes, any characters) is hashed."""
     if _PLAIN_NAME.fullmatch(username):
         return ("client", username)
     return ("client", "~" + hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:32])
 
 
-def _peer_key(peer: str) -> tuple[str, str]:
+def _peer_key(peer: str) -> Key:
     try:
         address = ipaddress.ip_address(peer)
     except ValueError:

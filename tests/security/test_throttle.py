@@ -20,7 +20,7 @@ from lxml import etree
 
 from soapbridge.gateway import Gateway, create_app
 from soapbridge.gateway.auth import Authenticator
-from soapbridge.gateway.throttle import KEY_PREFIX
+from soapbridge.gateway.throttle import CLEAR_FOR, KEY_PREFIX
 from soapbridge.legacy import build
 from soapbridge.legacy._server import start
 from soapbridge.namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
@@ -198,6 +198,11 @@ def test_gateways_sharing_redis_share_the_counts(env: dict[str, str], clients: P
             assert call(base, "demo", f"guess-{n}", f"203.0.113.{n}").status_code == 401
         assert call(second, "demo", DEMO_PASSWORD, "203.0.113.99").status_code == 429
         assert call(first, "demo", DEMO_PASSWORD, "203.0.113.99").status_code == 429
+        assert call(first, "kiosk", KIOSK_PASSWORD, "198.51.100.20").status_code == 200  # first finds kiosk clear
+        for n in range(3):
+            assert call(second, "kiosk", f"guess-{n}", f"198.51.100.{30 + n}").status_code == 401
+        time.sleep(CLEAR_FOR + 0.1)  # how late another instance's failures may reach a name found clear
+        assert call(first, "kiosk", KIOSK_PASSWORD, "198.51.100.20").status_code == 429
     assert any(server.scan_iter(f"{KEY_PREFIX}*"))
 
 
