@@ -31,6 +31,7 @@ PACKAGES = {
     "soapcpp2": "gsoap",
     "g++": "g++",
     "node": "nodejs",
+    "wsdl2perl": "libsoap-wsdl-perl",
 }
 
 

@@ -45,7 +45,8 @@ INVOICE = "INV-2024-0242"
 PAYMENT = Decimal("1.25")
 
 
-def _json(base: str, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+def json_answer(base: str, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    """The operation's answer through the gateway's JSON form: what a SOAP client's report is compared with."""
     response = requests.post(f"{base}/json/{operation}", json=request, timeout=30)
     response.raise_for_status()
     result: dict[str, Any] = response.json()
@@ -54,16 +55,16 @@ def _json(base: str, operation: str, request: dict[str, Any]) -> dict[str, Any]:
 
 def outstanding(base: str) -> Decimal:
     """What is still owed on INVOICE, read through the gateway's JSON form."""
-    invoices = _json(base, "ListInvoices", {"customerId": "1001"})["invoice"]
+    invoices = json_answer(base, "ListInvoices", {"customerId": "1001"})["invoice"]
     return next(Decimal(str(i["outstanding"])) for i in invoices if i["id"] == INVOICE)
 
 
 def _names(base: str, city: str) -> list[str]:
-    return [c["name"] for c in _json(base, "SearchCustomers", {"city": city})["customer"]]
+    return [c["name"] for c in json_answer(base, "SearchCustomers", {"city": city})["customer"]]
 
 
 def _forecast(base: str) -> list[tuple[str, Decimal, Decimal]]:
-    days = _json(base, "GetForecast", {"stationId": "KJFK", "days": 3})["forecast"]["day"]
+    days = json_answer(base, "GetForecast", {"stationId": "KJFK", "days": 3})["forecast"]["day"]
     return [(d["date"], Decimal(str(d["minC"])), Decimal(str(d["maxC"]))) for d in days]
 
 
