@@ -97,7 +97,7 @@ def stamp(envelope: etree._Element) -> etree._Element:
     """envelope with the header blocks the current request asked for at the end of its Header, and no Header
     added when it asked for none."""
     trace = current()
-    blocks = answer_blocks(trace) if trace is not None else []
+    blocks = _answer_blocks(trace) if trace is not None else []
     if not blocks:
         return envelope
     namespace = etree.QName(envelope).namespace
@@ -109,7 +109,7 @@ def stamp(envelope: etree._Element) -> etree._Element:
     return envelope
 
 
-def answer_blocks(trace: RequestTrace) -> list[etree._Element]:
+def _answer_blocks(trace: RequestTrace) -> list[etree._Element]:
     """cn:CorrelationID if the client sent one, and wsa:RelatesTo if it sent a wsa:MessageID."""
     blocks: list[etree._Element] = []
     if trace.correlation_block:
