@@ -5,7 +5,8 @@ cn:CorrelationID block it sent, else a usable wsa:MessageID (WS-Addressing 1.0 o
 submission). The answer, response or fault, carries the id in the X-Correlation-ID HTTP header always,
 and in its SOAP Header only what the client asked for: wsa:RelatesTo when it sent a wsa:MessageID
 (WS-Addressing's own way to relate a reply, which a client that sends MessageID must read), and
-cn:CorrelationID when it sent that block (empty, or with its id). A client that sent neither gets no
+cn:CorrelationID when it sent that block (an unusable or empty value is replaced, as a header's is,
+and the answer's block names the id used). A client that sent neither gets no
 header block: strict stacks (Perl's SOAP::WSDL) fail on any block they were not told about, and
 binding cn:CorrelationID in the WSDL's outputs would change zeep's result for every operation into an
 envelope of body and header. So the WSDL binds it on the inputs only, as a block a client may send.
