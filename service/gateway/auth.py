@@ -22,6 +22,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Collection
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
@@ -145,19 +146,15 @@ class Authenticator:
 
     def _hashed(self, username: str, password: str, peer: str) -> Client:
         """The client whose stored hash password matches, within the worker's hash budget."""
-        if not self.budget.begin():
+        client = self.clients.get(username)
+        stored = client.password_hash if client is not None else None
+        matches = self.budget.check(partial(verify_password, stored or self._decoy, password))
+        if matches is None:
             raise ThrottledError(
                 THROTTLED.format(seconds=BUSY_RETRY_AFTER),
                 retry_after=BUSY_RETRY_AFTER,
                 reason="this worker's budget for failed password checks is spent (SOAPBRIDGE_AUTH_HASH_RATE)",
             )
-        client = self.clients.get(username)
-        stored = client.password_hash if client is not None else None
-        matches = False
-        try:
-            matches = verify_password(stored or self._decoy, password)
-        finally:
-            self.budget.end(failed=not matches or stored is None)
         if client is None or stored is None or not matches:
             self.throttle.failed(username, peer)
             raise refused("unknown user, no password hash, or wrong password")

@@ -9,17 +9,23 @@ once, and spends at most SOAPBRIDGE_AUTH_HASH_RATE failed ones a second (a token
 drain): guesses spread over many names and addresses, which the per-name and per-address throttle cannot see,
 still buy no more of the CPU than that. A check refused for want of budget runs no hash at all, and is refused
 whether or not its user exists, so the refusal tells nothing about the user.
+
+scrypt runs on the worker's own hashing threads, never on the request threads: glibc keeps each thread's 16 MiB
+in that thread's arena once freed, so scrypt on every one of gthread's request threads kept about 17 MB per
+thread (8 threads, some 140 MB per worker) for good.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from ..clients import Client
 
@@ -71,8 +77,8 @@ class CredentialCache:
 
 
 class HashBudget:
-    """How much password hashing one worker may do: a few at once, and `rate` failures a second (a burst of as
-    many); a success gives its token back, so right passwords never use up the budget."""
+    """How much password hashing one worker may do: a few at once, on its own threads, and `rate` failures a
+    second (a burst of as many); a right password costs no token, so right passwords never use up the budget."""
 
     def __init__(
         self, rate: int, concurrent: int = CONCURRENT_HASHES, wait: float = HASH_WAIT, clock: Clock = time.monotonic
@@ -85,20 +91,32 @@ class HashBudget:
         self._tokens = float(rate)
         self._refilled = clock()
         self._lock = threading.Lock()
+        self._concurrent = concurrent
         self._running = threading.BoundedSemaphore(concurrent)
+        self._threads: ThreadPoolExecutor | None = None
+        self._pid = 0
 
-    def begin(self) -> bool:
-        """True when a hash may run now; the caller must then call end() once it has."""
-        if not self._has_token():
-            return False
-        return self._running.acquire(timeout=self.wait)
-
-    def end(self, failed: bool) -> None:
-        self._running.release()
+    def check(self, verify: Callable[[], bool]) -> bool | None:
+        """verify's answer, run on a hashing thread; None, with nothing run, when the budget is spent or every
+        hashing thread stayed busy for `wait` seconds."""
+        if not self._has_token() or not self._running.acquire(timeout=self.wait):
+            return None
+        try:
+            matched = self._hashing_threads().submit(verify).result()
+        finally:
+            self._running.release()
         with self._lock:
             self.hashes += 1
-            if failed:
+            if not matched:
                 self._tokens -= 1  # may go below zero by the few that ran at once: they are paid back first
+        return matched
+
+    def _hashing_threads(self) -> ThreadPoolExecutor:
+        """Made in the process that uses them: threads do not survive gunicorn's fork."""
+        if self._threads is None or self._pid != os.getpid():
+            self._threads = ThreadPoolExecutor(self._concurrent, thread_name_prefix="soapbridge-scrypt")
+            self._pid = os.getpid()
+        return self._threads
 
     def _has_token(self) -> bool:
         with self._lock:
