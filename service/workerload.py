@@ -7,6 +7,10 @@ connections than the least loaded live sibling leaves the next connection to it.
 worker wakes first takes most of a burst of keep-alive connections, and keeps them.
 
 A slot not written for STALE seconds is ignored, so a hung worker never makes the others wait for it.
+
+Each slot also counts the connections its worker holds per peer address, hashed into PEER_BUCKETS buckets, so
+that a worker can tell how many connections a peer holds across the whole instance before it takes one more.
+Only the slot's own worker writes its row (from its event loop, one thread); the others only read it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ STALE = 2.5
 #: The cells of a slot: the worker's pid (0: free), its open connections, requests answered, when last written.
 _PID, _CONNECTIONS, _REQUESTS, _SEEN = range(4)
 _CELLS = 4
+#: Buckets peer addresses hash into: two peers share a bucket's count (and bound) one time in 65,536.
+PEER_BUCKETS = 65536
 
 
 class WorkerLoads:
@@ -33,6 +39,7 @@ class WorkerLoads:
         self.slots = slots
         self._cells: Any = multiprocessing.RawArray("d", slots * _CELLS)  # doubles: exact counts up to 2**53
         self._lock = multiprocessing.Lock()  # taken only to claim or free a slot, never per request
+        self._peers: Any = multiprocessing.RawArray("i", slots * PEER_BUCKETS)  # zeroed; 256 KiB per slot
 
     def claim(self, pid: int) -> int | None:
         """A free slot for the worker pid, or None when every slot is taken (that worker then never defers)."""
@@ -52,6 +59,7 @@ class WorkerLoads:
                 if self._cell(slot, _PID) == pid:
                     self._set(slot, _PID, 0)
                     self._set(slot, _CONNECTIONS, 0)
+                    self._peers[slot * PEER_BUCKETS : (slot + 1) * PEER_BUCKETS] = [0] * PEER_BUCKETS
 
     def hold(self, slot: int, connections: int) -> None:
         """The worker in slot holds this many connections now (written by that worker only)."""
@@ -71,6 +79,14 @@ class WorkerLoads:
         """Whether the worker in slot, holding connections, should take the next one rather than a sibling."""
         least = min(self._live_siblings(slot), default=None)
         return least is None or connections <= least + SLACK
+
+    def peer_connected(self, slot: int, bucket: int, change: int) -> None:
+        """The worker in slot took (change 1) or closed (-1) a connection from a peer in bucket."""
+        self._peers[slot * PEER_BUCKETS + bucket] += change
+
+    def peer_connections(self, bucket: int) -> int:
+        """The connections peers in bucket hold, across every worker that holds a slot."""
+        return sum(self._peers[slot * PEER_BUCKETS + bucket] for slot in range(self.slots) if self._cell(slot, _PID))
 
     def figures(self) -> Iterator[tuple[int, int, int]]:
         """(slot, connections, requests answered) of every slot a worker has used."""

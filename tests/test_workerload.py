@@ -59,3 +59,19 @@ def test_a_released_slot_is_free_again_and_keeps_its_requests() -> None:
     assert loads.claim(103) == 0
     loads.answered(0)
     assert next(iter(loads.figures())) == (0, 0, 6)  # the slot's count goes on: the totals still add up
+
+
+def test_a_peer_s_connections_add_up_across_workers_and_a_departed_worker_s_are_forgotten() -> None:
+    loads = WorkerLoads(4)
+    first, second = loads.claim(101), loads.claim(102)
+    assert first is not None and second is not None
+    loads.peer_connected(first, 7, 1)
+    loads.peer_connected(second, 7, 1)
+    loads.peer_connected(second, 7, 1)
+    loads.peer_connected(second, 8, 1)
+    assert (loads.peer_connections(7), loads.peer_connections(8)) == (3, 1)
+    loads.peer_connected(second, 7, -1)
+    assert loads.peer_connections(7) == 2
+    loads.release(102)  # the arbiter reaped it: its connections are gone with it
+    assert (loads.peer_connections(7), loads.peer_connections(8)) == (1, 0)
+    assert loads.claim(103) == second and loads.peer_connections(8) == 0  # a new worker starts from nothing
