@@ -107,6 +107,34 @@ class Idempotency:
 
 
 @dataclass(frozen=True)
+class Connections:
+    """How long a client may take to send a request, and how many connections one peer may hold open: the event
+    loop reads every request in full before a thread serves it, and closes a connection that overruns."""
+
+    #: Seconds a client has to send a request's head (request line and headers), counted from its connection,
+    #: or on a kept-alive connection from the head's first byte (SOAPBRIDGE_HEADER_TIMEOUT).
+    header_timeout: int = 5
+    #: Seconds a client has to send a request's whole body once its head is in; each write of the answer has as
+    #: long (SOAPBRIDGE_BODY_TIMEOUT).
+    body_timeout: int = 10
+    #: Seconds a kept-alive connection may stay idle before the gateway closes it (SOAPBRIDGE_IDLE_TIMEOUT).
+    idle_timeout: int = 2
+    #: The most connections one peer address may hold open at once, across the instance's workers; the trusted
+    #: proxies are not bounded (SOAPBRIDGE_MAX_CONNECTIONS_PER_PEER).
+    max_per_peer: int = 256
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Connections:
+        defaults = cls()
+        return cls(
+            header_timeout=_seconds(env, "SOAPBRIDGE_HEADER_TIMEOUT", defaults.header_timeout),
+            body_timeout=_seconds(env, "SOAPBRIDGE_BODY_TIMEOUT", defaults.body_timeout),
+            idle_timeout=_seconds(env, "SOAPBRIDGE_IDLE_TIMEOUT", defaults.idle_timeout),
+            max_per_peer=_positive(env, "SOAPBRIDGE_MAX_CONNECTIONS_PER_PEER", defaults.max_per_peer, None),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the gateway needs to know before it loads a single file."""
 
@@ -120,6 +148,8 @@ class Settings:
     auth: Auth = field(default_factory=Auth)
     #: The idempotency-key store (SOAPBRIDGE_IDEMPOTENCY_*).
     idempotency: Idempotency = field(default_factory=Idempotency)
+    #: Client timeouts and connections per peer (SOAPBRIDGE_*_TIMEOUT, SOAPBRIDGE_MAX_CONNECTIONS_PER_PEER).
+    connections: Connections = field(default_factory=Connections)
     #: Seconds a stopping gateway gives in-flight requests to finish (SOAPBRIDGE_GRACE_PERIOD).
     grace_period: int = 30
     #: The folder whose files every worker process shares while the instance runs: its metrics
@@ -178,6 +208,7 @@ class Settings:
             limits=Limits.from_env(env),
             auth=Auth.from_env(env),
             idempotency=Idempotency.from_env(env),
+            connections=Connections.from_env(env),
             grace_period=_seconds(env, "SOAPBRIDGE_GRACE_PERIOD", 30),
             runtime_dir=Path(env["SOAPBRIDGE_RUNTIME_DIR"]) if env.get("SOAPBRIDGE_RUNTIME_DIR") else None,
             state_dir=Path(env.get("SOAPBRIDGE_STATE_DIR", "").strip() or root.resolve() / "var"),

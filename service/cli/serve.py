@@ -31,6 +31,7 @@ from ..instance import Instance
 from ..settings import Settings
 from ..telemetry.logs import configure as configure_logging
 from ..toolkit.check import check_project
+from .buffering import ClientBounds
 from .check import print_table
 from .listen import bind, handed_over
 from .worker import ARBITER_MARGIN, DrainingWorker
@@ -142,6 +143,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
         served = (operation for routed in app.engine.operations.values() for operation in routed.adapters)
         longest = max((operation.timeouts.deadline for operation in served), default=0)
         instance = app.instance
+        settings = app.engine.settings
+        bounds = ClientBounds(settings.connections, settings.limits.max_body, app.proxies.trusts)
         self.options = {
             "bind": handed_over(listener),
             "workers": arguments.workers,
@@ -149,8 +152,9 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "threads": arguments.threads,
             "graceful_timeout": grace + ARBITER_MARGIN,  # each worker drains for the grace period itself
             "timeout": int(longest) + HEARTBEAT_MARGIN,
+            "keepalive": settings.connections.idle_timeout,
             "when_ready": _announce,
-            "post_fork": lambda server, worker: _worker_started(app, worker),
+            "post_fork": lambda server, worker: _worker_started(app, worker, bounds),
             "child_exit": lambda server, worker: instance.worker_exited(worker.pid),
             # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which two
             # gateways on one host would share; soapbridge is run by signals (TERM, HUP, TTIN), so none at all.
@@ -181,7 +185,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
             raise SystemExit(f"soapbridge: {exc}") from None
 
 
-def _worker_started(app: Gateway, worker: DrainingWorker) -> None:
+def _worker_started(app: Gateway, worker: DrainingWorker, bounds: ClientBounds) -> None:
+    worker.bounds = bounds  # first: the worker's slot bounds each peer's connections by it
     if app.instance.workers is not None:
         worker.take_slot(app.instance.workers)
     app.forked()

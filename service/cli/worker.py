@@ -26,10 +26,9 @@ import threading
 from types import FrameType
 from typing import Any
 
-from gunicorn.workers.gthread import TConn, ThreadWorker
-
 from ..gateway import Gateway
 from ..workerload import WorkerLoads
+from .buffering import BufferedConn, BufferingWorker, PeerBound
 
 #: Seconds the arbiter waits beyond a worker's own grace period before it kills the worker: a worker whose
 #: requests outlast the grace period stops by itself, and is never killed (nor reported as out of memory).
@@ -38,8 +37,9 @@ ARBITER_MARGIN = 2
 RECHECK = 0.05
 
 
-class DrainingWorker(ThreadWorker):  # type: ignore[misc]
-    """gthread that drains its listen backlog on SIGTERM, treats SIGINT (Ctrl-C) as SIGTERM, and tells
+class DrainingWorker(BufferingWorker):
+    """gthread, reading each request in full before serving it (service/cli/buffering.py), that drains its
+    listen backlog on SIGTERM, treats SIGINT (Ctrl-C) as SIGTERM, and tells
     the gateway it is draining, so that /readyz answers 503; with the instance's worker loads (take_slot),
     it also leaves new connections to a sibling that holds clearly fewer, and counts the requests it answers."""
 
@@ -48,9 +48,12 @@ class DrainingWorker(ThreadWorker):  # type: ignore[misc]
     slot: int | None = None
 
     def take_slot(self, loads: WorkerLoads) -> None:
-        """Join the instance's worker loads (in the new worker process, before it serves)."""
+        """Join the instance's worker loads (in the new worker process, before it serves), and bound each peer's
+        connections by them (set bounds first)."""
         self.loads, self.slot = loads, loads.claim(os.getpid())
         self._counting = threading.Lock()  # this worker's threads count into one slot
+        if self.slot is not None:
+            self.peers = PeerBound(loads, self.slot, self.bounds.connections.max_per_peer)
 
     def init_process(self) -> None:
         # This process's copy of the settings: the arbiter's graceful_timeout includes its margin, ours does not.
@@ -94,7 +97,7 @@ class DrainingWorker(ThreadWorker):  # type: ignore[misc]
             for listener in self.sockets:
                 listener.close()
 
-    def handle_request(self, req: Any, conn: TConn) -> bool:
+    def handle_request(self, req: Any, conn: BufferedConn) -> bool:
         try:
             kept: bool = super().handle_request(req, conn)
             return kept
@@ -112,6 +115,4 @@ class DrainingWorker(ThreadWorker):  # type: ignore[misc]
                     client, address = listener.accept()
                 except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                     break
-                self.nr_conns += 1
-                client.setblocking(True)
-                self.enqueue_req(TConn(self.cfg, client, address, listener.getsockname()))
+                self.admit(client, address, listener)
