@@ -6,6 +6,8 @@ The result dict (what run.py builds and the JSON holds):
     latency: {concurrency, size, upstream, gateway, reference: Figures, added_ms, reference_added_ms} or None
     workers: {scenario, connections, rounds: [{worker: % of requests}], held: [{worker: connections}], lowest,
               highest} or None (bench.shares)
+    slow_clients: {scenario, seconds, slow_heads, slow_bodies, without, with: {requests, errors, rps, p50_ms, p99_ms},
+                   flood_open_at_end, flood_closed_by_gateway, flood_refused} or None (bench.slowclients)
     micro: [{name, value, unit, target, met, ...}] (bench.micro.run_all's rows)
     targets: [{name, target, value, met}] (added by targets() before writing)
 Figures: {rps, p50_ms, p99_ms, errors, requests, cpu_percent, rss_mb}
@@ -29,6 +31,8 @@ WORKER_RSS_MB = 120.0
 ADDED_LATENCY_MS = 1.5
 #: Each of two workers' share of the requests under 100 keep-alive connections, in %.
 WORKER_SHARE = (35.0, 65.0)
+#: A normal client's p99 while 200 slow heads and 200 slow bodies are open, in ms.
+SLOW_CLIENTS_P99_MS = 1000.0
 SIDES = ("gateway", "reference")
 
 
@@ -59,6 +63,7 @@ def targets(result: Result) -> list[Row]:
         _rss_target(result["rows"]),
         _latency_target(result.get("latency")),
         _worker_share_target(result.get("workers")),
+        _slow_clients_target(result.get("slow_clients")),
     ] + [_micro_target(row) for row in result.get("micro", []) if row.get("target")]
 
 
@@ -109,6 +114,18 @@ def _worker_share_target(workers: Row | None) -> Row:
         "target": f"{WORKER_SHARE[0]:.0f}-{WORKER_SHARE[1]:.0f} %",
         "value": f"{low:.0f}-{high:.0f} %" if measured else None,
         "met": WORKER_SHARE[0] <= low and high <= WORKER_SHARE[1] if measured else None,
+    }
+
+
+def _slow_clients_target(found: Row | None) -> Row:
+    """Met when every normal request was answered, and their p99 stayed under the target."""
+    flooded = found["with"] if found else {"p99_ms": None}
+    p99 = flooded["p99_ms"]
+    return {
+        "name": "normal p99 during 200 slow heads + 200 slow bodies",
+        "target": f"< {SLOW_CLIENTS_P99_MS:.0f} ms",
+        "value": None if p99 is None else f"{p99:.0f} ms",
+        "met": None if p99 is None else p99 < SLOW_CLIENTS_P99_MS and flooded["errors"] == 0,
     }
 
 
@@ -181,6 +198,23 @@ def worker_shares(workers: Row | None) -> str:
     return line + (f"; connections held halfway: {held}" if held else "")
 
 
+def slow_clients(found: Row | None) -> str:
+    """A normal client's p99 without and with the slow-client flood, and what the gateway did to the flood."""
+    if not found:
+        return "(slow clients not measured)"
+    quiet, flooded = found["without"], found["with"]
+    return (
+        f"slow clients ({found['slow_heads']} slow heads + {found['slow_bodies']} slow bodies, {found['scenario']}):"
+        f" normal p99 {_optional_ms(quiet['p99_ms'])} without, {_optional_ms(flooded['p99_ms'])} with the flood"
+        f" ({flooded['requests']} requests, {flooded['errors']} errors); the gateway closed"
+        f" {found['flood_closed_by_gateway']} slow connections"
+    )
+
+
+def _optional_ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} ms"
+
+
 def targets_table(found: Sequence[Row]) -> str:
     body = [[row["name"], row["target"], row["value"] or "-", _verdict(row["met"])] for row in found]
     return table(["target", "wanted", "measured", ""], body)
@@ -209,6 +243,7 @@ def text(result: Result) -> str:
         load_table(result["rows"]),
         latency_table(result.get("latency")),
         worker_shares(result.get("workers")),
+        slow_clients(result.get("slow_clients")),
         micro_table(result.get("micro", [])),
         targets_table(result["targets"]),
         "\n".join(f"note: {note}" for note in result.get("notes", [])),

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import machine, processes, report, shares, wrk
+from . import machine, processes, report, shares, slowclients, wrk
 from .processes import Child
 from .project import CHECKOUT, gateway_env, prepare_project, reference_env, without_ours
 from .scenarios import CONCURRENCY, Scenario, scenarios, upstream_baseline
@@ -94,6 +94,7 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict[str, Any]:
         "rows": [],
         "latency": None,
         "workers": None,
+        "slow_clients": None,
         "micro": [],
         "notes": [],
     }
@@ -115,6 +116,7 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict[str, Any]:
                 result["rows"].append(cell(servers, scenario, concurrency, options, say))
         result["latency"] = latency(servers, options, say)
         result["workers"] = worker_shares(servers, options, say)
+        result["slow_clients"] = slow_clients(servers, options, say)
     result["micro"] = micro(options, result["notes"], say)
     return result
 
@@ -134,7 +136,8 @@ def _settings(options: Options, chosen: Sequence[Scenario]) -> dict[str, Any]:
 
 def _estimate(options: Options, chosen: Sequence[Scenario]) -> float:
     windows = max(1, round(options.warmup)) + max(1, round(options.duration))
-    return (len(chosen) * len(options.concurrency) * len(SIDES) + 4) * windows
+    slow_clients = 2 * max(options.duration, slowclients.SHORTEST_WINDOW) + slowclients.SETTLE
+    return (len(chosen) * len(options.concurrency) * len(SIDES) + 4) * windows + slow_clients
 
 
 # -- the servers ---------------------------------------------------------------------------------------------------
@@ -312,6 +315,14 @@ def worker_shares(servers: Servers, options: Options, say: Callable[[str], None]
     warm_up(servers.gateway, scenario, shares.CONNECTIONS, options)
     found = shares.measure(servers.gateway, scenario, options.duration, ROUNDS)
     say(report.worker_shares(found))
+    return found
+
+
+def slow_clients(servers: Servers, options: Options, say: Callable[[str], None]) -> dict[str, Any]:
+    """A normal client's p99 on the gateway without, then with, 200 slow heads and 200 slow bodies open."""
+    scenario = next(s for s in scenarios() if s.key == LATENCY_SCENARIO)
+    found = slowclients.measure(servers.gateway.url, scenario, options.duration)
+    say(report.slow_clients(found))
     return found
 
 

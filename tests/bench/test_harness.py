@@ -111,6 +111,19 @@ def test_the_worker_share_target_holds_every_worker_of_every_round_to_the_band(r
     assert "keep-alive connections (xslt): 48 % / 52 %, 30 % / 70 %" in report.text({**result, "targets": []})
 
 
+def test_the_slow_client_target_wants_every_normal_request_answered_under_a_second(result: dict[str, Any]) -> None:
+    name = "normal p99 during 200 slow heads + 200 slow bodies"
+    quiet = {"requests": 900, "errors": 0, "rps": 300.0, "p50_ms": 9.0, "p99_ms": 25.0}
+    found = {"scenario": "xslt GetCustomer 1KB", "seconds": 3.0, "slow_heads": 200, "slow_bodies": 200,
+             "without": quiet, "with": {**quiet, "p99_ms": 31.0}, "flood_open_at_end": 400,
+             "flood_closed_by_gateway": 200, "flood_refused": 0}  # fmt: skip
+    result["slow_clients"] = found
+    assert {row["name"]: (row["value"], row["met"]) for row in report.targets(result)}[name] == ("31 ms", True)
+    assert "normal p99 25.0 ms without, 31.0 ms with the flood" in report.text({**result, "targets": []})
+    found["with"] = {**quiet, "requests": 4, "errors": 4, "p99_ms": 10011.0}
+    assert {row["name"]: (row["value"], row["met"]) for row in report.targets(result)}[name] == ("10011 ms", False)
+
+
 def test_targets_not_measured_in_a_run_say_so(result: dict[str, Any]) -> None:
     result.update(rows=[], latency=None, micro=[])
     assert {row["met"] for row in report.targets(result)} == {None}
@@ -186,6 +199,7 @@ def test_a_quick_run_measures_both_sides_and_leaves_nothing_running(tmp_path: Pa
             assert row[side]["rss_mb"] > 0, row
     assert result["latency"]["gateway"]["errors"] == result["latency"]["upstream"]["errors"] == 0
     assert len(result["workers"]["rounds"]) == 3 and all(len(shares) == 2 for shares in result["workers"]["rounds"])
+    assert result["slow_clients"]["with"]["requests"] > 0 and result["slow_clients"]["with"]["errors"] == 0
     assert result["micro"], f"the micro-benchmarks' rows are part of the run; notes: {result['notes']}"
     assert (tmp_path / "throughput.png").read_bytes().startswith(b"\x89PNG")
     assert "gw % ref" in done.stdout
