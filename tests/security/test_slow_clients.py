@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from soapbridge.cli.buffering import LINGER
+from soapbridge.errors import ConfigError
+from soapbridge.settings import Connections
 from tests.running import RunningGateway, start_gateway, stop_gateway
 
 HEADER_TIMEOUT = 2
@@ -253,3 +255,17 @@ def _answered_503(sock: socket.socket) -> bool:
         return sock.recv(4096).startswith(b"HTTP/1.1 503 ")
     except BlockingIOError:
         return False
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("SOAPBRIDGE_HEADER_TIMEOUT", "0"),
+        ("SOAPBRIDGE_BODY_TIMEOUT", "1.5"),
+        ("SOAPBRIDGE_MAX_CONNECTIONS_PER_PEER", "-1"),
+    ],
+)
+def test_a_bad_bound_stops_the_settings_naming_its_key(key: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Connections.from_env({key: value})
+    assert raised.value.key == key
