@@ -15,6 +15,7 @@ SOAPBRIDGE_MAX_CONNECTIONS_PER_PEER connections across the instance (PeerBound).
 
 from __future__ import annotations
 
+import errno
 import selectors
 import socket
 import ssl
@@ -37,6 +38,10 @@ from .framing import Progress, RequestFraming
 #: Seconds between two looks at the connections' deadlines: their precision, and how often a loop with
 #: connections waiting wakes up by itself.
 SWEEP = 0.25
+#: What accept() raises when the process or the system has no file descriptor (or buffer) left.
+OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+#: Seconds between two warnings that no file descriptor was left to take a connection.
+FD_WARNING_EVERY = 10.0
 #: The most bytes one recv() takes.
 READ_SIZE = 64 * 1024
 #: Seconds a closing connection waits for the client to close too, and the reads it drops per loop turn.
@@ -126,6 +131,7 @@ class BufferingWorker(ThreadWorker):  # type: ignore[misc]
     def init_process(self) -> None:
         self._waiting: set[BufferedConn] = set()
         self._next_sweep = 0.0
+        self._next_fd_warning = 0.0
         self._idle_capped = False  # stopping: idle connections were given STOPPING_IDLE at most
         self._tls = gunicorn_sock.ssl_context(self.cfg) if self.cfg.is_ssl else None  # once, not per connection
         super().init_process()
@@ -134,6 +140,16 @@ class BufferingWorker(ThreadWorker):  # type: ignore[misc]
         try:
             client, address = listener.accept()
         except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            return
+        except OSError as error:
+            if error.errno not in OUT_OF_DESCRIPTORS:
+                raise
+            # gthread would raise and the worker die; waiting connections would keep the listener readable, and
+            # the loop spinning: pause until the next turn, when a closed connection may have freed one
+            if time.monotonic() >= self._next_fd_warning:  # once in a while: each turn of the loop tries again
+                self._next_fd_warning = time.monotonic() + FD_WARNING_EVERY
+                self.log.warning("cannot take a connection: %s (see worker_connections and ulimit -n)", error)
+            self.set_accept_enabled(False)
             return
         self.admit(client, address, listener)
 
