@@ -24,7 +24,8 @@ def _lines(view: WsdlView) -> Iterator[str]:
     for service in view.services:
         yield f"{INDENT}{service.name}"
         for port in service.ports:
-            yield f"{INDENT * 2}port {port.name}: binding {port.binding} ({port.protocol})"
+            uses = ", WS-Addressing" if port.addressing else ""
+            yield f"{INDENT * 2}port {port.name}: binding {port.binding} ({port.protocol}{uses})"
             yield f"{INDENT * 3}address {port.address or '(none)'}"
     for binding in view.bindings:
         yield ""
@@ -38,6 +39,9 @@ def _lines(view: WsdlView) -> Iterator[str]:
 def _binding(binding: BindingView) -> Iterator[str]:
     yield f"Binding {binding.name}  (portType {binding.port_type})"
     yield f"{INDENT}{binding.protocol}, style {binding.style}, transport {binding.transport or '(none)'}"
+    if binding.addressing:
+        where = ", the ".join(binding.addressing)
+        yield f"{INDENT}WS-Addressing, declared by the {where}: calls carry wsa:MessageID, wsa:Action and wsa:To"
     for operation in binding.operations:
         yield ""
         yield from _operation(operation)
@@ -47,6 +51,8 @@ def _operation(operation: OperationView) -> Iterator[str]:
     yield f"{INDENT}{operation.signature}"
     action = operation.soap_action or '""'
     yield f"{INDENT * 2}SOAPAction {action}, {operation.style}/{operation.use}"
+    if operation.addressing_action:
+        yield f"{INDENT * 2}wsa:Action {operation.addressing_action}"
     if operation.documentation:
         yield f"{INDENT * 2}{operation.documentation}"
     for direction, message in (("input", operation.input), ("output", operation.output)):
@@ -58,21 +64,35 @@ def _operation(operation: OperationView) -> Iterator[str]:
 
 def _message(direction: str, message: MessageView) -> Iterator[str]:
     yield f"{INDENT * 2}{direction} {message.name} ({message.use})"
-    depth = 3
+    depth, namespace = 3, None
     if message.wrapper:
-        yield f"{INDENT * 3}{message.wrapper} (rpc wrapper)"
-        depth = 4
+        yield f"{INDENT * 3}{message.wrapper} (rpc wrapper)  [{_namespace(message.wrapper_namespace)}]"
+        depth, namespace = 4, message.wrapper_namespace
     for part in message.parts:
-        yield from _tree(part, depth)
+        yield from _tree(part, depth, namespace)
     for header in message.headers:
         yield f"{INDENT * 3}header"
-        yield from _tree(header, 4)
+        yield from _tree(header, 4, None)
 
 
-def _tree(node: Node, depth: int) -> Iterator[str]:
-    yield INDENT * depth + _node(node)
+def _tree(node: Node, depth: int, parent: str | None) -> Iterator[str]:
+    """node and what it holds; an element's namespace is shown where it is not its parent's (always at the top)."""
+    yield INDENT * depth + _node(node) + _marks(node, parent)
+    inner = node.namespace if node.kind == "element" else parent
     for child in node.children:
-        yield from _tree(child, depth + 1)
+        yield from _tree(child, depth + 1, inner)
+
+
+def _marks(node: Node, parent: str | None) -> str:
+    if node.kind != "element":
+        return ""
+    marks = [_namespace(node.namespace)] if node.namespace != parent else []
+    marks += ["nillable"] if node.nillable else []
+    return f"  [{', '.join(marks)}]" if marks else ""
+
+
+def _namespace(namespace: str) -> str:
+    return f"ns {namespace}" if namespace else "no namespace"
 
 
 def _node(node: Node) -> str:

@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from ..errors import SoapbridgeError, UsageError, WsdlError
-from ..wsdlmodel import Binding, BindingOperation, Message, Part, Wsdl
+from ..upstream import addressing
+from ..upstream.addressing import WSDL
+from ..wsdlmodel import Binding, BindingOperation, Message, Part, Port, Wsdl
 from .xsdtree import Node, element_tree, typed_tree
 
 PROTOCOLS = {"soap11": "SOAP 1.1", "soap12": "SOAP 1.2", "http": "HTTP"}
@@ -26,6 +30,8 @@ class MessageView:
     headers: tuple[Node, ...] = ()
     #: The rpc wrapper element's local name; "" in document style.
     wrapper: str = ""
+    #: The rpc wrapper's namespace (soap:body's namespace attribute); its parts are unqualified.
+    wrapper_namespace: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class OperationView:
     output: MessageView | None
     faults: tuple[MessageView, ...] = ()
     documentation: str = ""
+    #: The wsa:Action a call carries when the binding uses WS-Addressing (soapbridge sends it); "" otherwise.
+    addressing_action: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,8 @@ class BindingView:
     style: str
     transport: str
     operations: tuple[OperationView, ...]
+    #: Where the WSDL says this binding uses WS-Addressing ("binding", "port <name>", "portType actions"); () if not.
+    addressing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,8 @@ class PortView:
     binding: str
     protocol: str
     address: str | None
+    #: Whether the port itself declares WS-Addressing (wsaw:UsingAddressing, wsam:Addressing, or a policy).
+    addressing: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ def describe(wsdl: Wsdl, operation: str | None = None) -> WsdlView:
     """The whole WSDL, or only the bindings' operations named operation (UsageError if none is)."""
     try:
         model, warnings = _model(wsdl)
-        bindings = tuple(_binding(binding, model, operation) for binding in wsdl.bindings)
+        bindings = tuple(_binding(wsdl, binding, model, operation) for binding in wsdl.bindings)
     except SoapbridgeError:
         raise
     except Exception as exc:  # xmlschema is a foreign library: whatever it raises ends here, as one line
@@ -95,7 +107,7 @@ def describe(wsdl: Wsdl, operation: str | None = None) -> WsdlView:
         services=tuple(
             ServiceView(
                 s.name,
-                tuple(PortView(p.name, _local(p.binding.name), _protocol(p.binding), p.address) for p in s.ports),
+                tuple(_port(wsdl, port) for port in s.ports),
             )
             for s in wsdl.services
         ),
@@ -114,18 +126,61 @@ def _model(wsdl: Wsdl) -> tuple[Any, list[str]]:
     return model, errors[:10] + ([f"... and {len(errors) - 10} more schema errors"] if len(errors) > 10 else [])
 
 
-def _binding(binding: Binding, model: Any, operation: str | None) -> BindingView:
+def _port(wsdl: Wsdl, port: Port) -> PortView:
+    root = _defining(wsdl, "port", port.name)
+    declares = root is not None and "port" in addressing.markers(root, "", port.name)
+    return PortView(port.name, _local(port.binding.name), _protocol(port.binding), port.address, declares)
+
+
+def _binding(wsdl: Wsdl, binding: Binding, model: Any, operation: str | None) -> BindingView:
+    uses, actions = _addressing(wsdl, binding)
+    chosen = (op for op in binding.operations if operation in (None, op.name))
     return BindingView(
         name=_local(binding.name),
         port_type=_local(binding.port_type),
         protocol=_protocol(binding),
         style=binding.style,
         transport=binding.transport,
-        operations=tuple(_operation(op, model) for op in binding.operations if operation in (None, op.name)),
+        operations=tuple(_operation(op, model, _action(binding, op, actions) if uses else "") for op in chosen),
+        addressing=uses,
     )
 
 
-def _operation(operation: BindingOperation, model: Any) -> OperationView:
+def _addressing(wsdl: Wsdl, binding: Binding) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Where WS-Addressing is declared for the binding (itself, a port using it, its portType's actions), and
+    the actions; the same markers the upstream client obeys (soapbridge.upstream.addressing)."""
+    root = _defining(wsdl, "binding", binding.name)
+    if root is None:
+        return (), {}
+    local = _local(binding.name)
+    actions = addressing.input_actions(root, local)
+    ports = [port.name for port in wsdl.ports if port.binding.name == binding.name]
+    places = list(addressing.markers(root, local))
+    for port in ports:
+        port_root = _defining(wsdl, "port", port)
+        if port_root is not None and addressing.markers(port_root, "", port):
+            places.append(f"port {port}")
+    return tuple(places + (["portType actions"] if actions else [])), actions
+
+
+def _action(binding: Binding, operation: BindingOperation, actions: dict[str, str]) -> str:
+    namespace, port_type = _namespace(binding.port_type), _local(binding.port_type)
+    default = addressing.default_action(namespace, port_type, operation.name)
+    return actions.get(operation.name) or operation.soap_action or default
+
+
+def _defining(wsdl: Wsdl, kind: str, name: str) -> etree._Element | None:
+    """The WSDL document that defines the binding (a Clark name) or the port (a local name)."""
+    local, namespace = _local(name), _namespace(name)
+    for root in wsdl.documents.values():
+        if root.tag != f"{{{WSDL}}}definitions" or (namespace and root.get("targetNamespace", "") != namespace):
+            continue
+        if any(element.get("name") == local for element in root.iter(f"{{{WSDL}}}{kind}")):
+            return root
+    return None
+
+
+def _operation(operation: BindingOperation, model: Any, action: str = "") -> OperationView:
     request = _message(operation.input, model)
     response = _message(operation.output, model)
     return OperationView(
@@ -138,6 +193,7 @@ def _operation(operation: BindingOperation, model: Any) -> OperationView:
         output=response,
         faults=tuple(view for fault in operation.faults if (view := _message(fault, model)) is not None),
         documentation=operation.documentation,
+        addressing_action=action,
     )
 
 
@@ -150,12 +206,18 @@ def _message(message: Message | None, model: Any) -> MessageView | None:
         parts=tuple(_part(part, model) for part in message.parts),
         headers=tuple(_part(part, model) for part in message.headers),
         wrapper=_local(message.wrapper or ""),
+        wrapper_namespace=_namespace(message.wrapper or ""),
     )
 
 
 def _part(part: Part, model: Any) -> Node:
     if model is None:
-        return Node("element", _local(part.element or part.name), type=_local(part.type or ""))
+        return Node(
+            "element",
+            _local(part.element or part.name),
+            type=_local(part.type or ""),
+            namespace=_namespace(part.element or ""),
+        )
     if part.element is not None:
         return element_tree(model, part.element)
     return typed_tree(model, part.name, part.type or "")
@@ -201,6 +263,10 @@ def _operation_names(wsdl: Wsdl) -> str:
 def _first_line(error: object) -> str:
     text = str(getattr(error, "message", None) or error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def _namespace(clark: str) -> str:
+    return clark[1:].partition("}")[0] if clark.startswith("{") else ""
 
 
 def _local(clark: str) -> str:

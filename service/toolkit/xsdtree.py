@@ -54,6 +54,11 @@ class Node:
     #: RECURSIVE, AS_ABOVE, UNDEFINED or "".
     note: str = ""
     children: tuple[Node, ...] = ()
+    #: An element's namespace: its schema's targetNamespace when qualified (global, or form/elementFormDefault
+    #: "qualified"), "" when unqualified; what a stylesheet must write it in.
+    namespace: str = ""
+    #: Whether the element may be sent empty with xsi:nil="true".
+    nillable: bool = False
 
     @property
     def occurs(self) -> str:
@@ -97,7 +102,8 @@ def typed_tree(model: Any, name: str, clark: str) -> Node:
 
 
 def _element(element: Any, walk: _Walk) -> Node:
-    return _typed("element", element.local_name or "", element.type, element.min_occurs, element.max_occurs, walk)
+    node = _typed("element", element.local_name or "", element.type, element.min_occurs, element.max_occurs, walk)
+    return _replace(node, namespace=_namespace(element.name or ""), nillable=bool(element.nillable))
 
 
 def _typed(kind: str, name: str, xsd_type: Any, min_occurs: int, max_occurs: int | None, walk: _Walk) -> Node:

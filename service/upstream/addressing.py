@@ -30,14 +30,25 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 def wsdl_actions(wsdl: Path, binding: etree.QName, port: str) -> dict[str, str] | None:
     """{operation: the Action its input declares} when the port's binding uses WS-Addressing, else None."""
     root = parse_file(wsdl).getroot()
-    binding_element = _named(root, "binding", binding.localname)
+    actions = input_actions(root, binding.localname)
+    return actions if markers(root, binding.localname, port) or actions else None
+
+
+def markers(root: etree._Element, binding: str, port: str | None = None) -> tuple[str, ...]:
+    """Where a WSDL document says the binding (and the port, when named) uses WS-Addressing: "binding", "port"."""
+    binding_element = _named(root, "binding", binding)
     port_element = next((p for p in root.iter(f"{{{WSDL}}}port") if p.get("name") == port), None)
+    places = (("binding", binding_element), ("port", port_element))
+    return tuple(place for place, element in places if element is not None and _declares(root, element))
+
+
+def input_actions(root: etree._Element, binding: str) -> dict[str, str]:
+    """{operation: its input's wsam:Action or wsaw:Action} in the portType of a binding the document defines."""
+    binding_element = _named(root, "binding", binding)
     port_type = (
         _named(root, "portType", _local(binding_element.get("type", ""))) if binding_element is not None else None
     )
-    actions = _input_actions(port_type) if port_type is not None else {}
-    uses = any(_declares(root, element) for element in (binding_element, port_element) if element is not None)
-    return actions if uses or actions else None
+    return _input_actions(port_type) if port_type is not None else {}
 
 
 def message_id(correlation_id: str) -> str:

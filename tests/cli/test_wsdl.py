@@ -18,6 +18,7 @@ from tests.conftest import ROOT
 
 CRM = ROOT / "wsdl" / "crm" / "ZCRM_CUSTOMER_V3.wsdl"
 WEATHER = ROOT / "wsdl" / "weather"
+RPC_ENCODED = ROOT / "tests" / "wsdlmodel" / "fixtures" / "rpc-encoded.wsdl"
 SHAPES = ROOT / "tests" / "toolkit" / "fixtures" / "inspect" / "shapes.wsdl"
 
 
@@ -116,3 +117,49 @@ def test_allow_network_fetches_the_wsdl_and_its_relative_import(
     assert "WxCode: string one of: SKC | CLR" in out
     assert main(["wsdl", f"{served_weather}/Missing.wsdl", "--allow-network"]) == 1
     assert "cannot fetch" in capsys.readouterr().err
+
+
+QUALIFIED = ROOT / "tests" / "toolkit" / "fixtures" / "inspect" / "qualified.wsdl"
+
+
+def test_namespaces_nillable_and_ws_addressing_are_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wsdl", str(QUALIFIED)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "    port OrdersSoap12: binding OrdersSoap12 (SOAP 1.2, WS-Addressing)" in lines
+    assert (
+        "  WS-Addressing, declared by the port OrdersSoap12: calls carry wsa:MessageID, wsa:Action and wsa:To" in lines
+    )
+    assert "    wsa:Action urn:example:orders:GetOrder" in lines
+    assert "      GetOrder  [ns urn:example:orders:types]" in lines
+    assert "        orderId: string" in lines  # qualified like its parent: nothing to say
+    assert "        channel [0..1]: string  [no namespace]" in lines  # form="unqualified"
+    assert "        note: string  [nillable]" in lines
+
+
+def test_unqualified_children_and_no_addressing_in_the_crm(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wsdl", str(CRM), "--operation", "Z_CRM_CUSTOMER_READ"]) == 0
+    out = capsys.readouterr().out
+    assert "      Z_CRM_CUSTOMER_READ  [ns urn:example-erp:crm:customer:v3]\n" in out
+    assert "        IV_KUNNR: string(maxLength 10)  [no namespace]\n" in out
+    assert "WS-Addressing" not in out and "wsa:Action" not in out
+
+
+def test_the_json_form_has_namespace_nillable_and_addressing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wsdl", str(QUALIFIED), "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    (binding,) = view["bindings"]
+    assert binding["addressing"] == ["port OrdersSoap12"]
+    assert view["services"][0]["ports"][0]["addressing"] is True
+    (operation,) = binding["operations"]
+    assert operation["addressing_action"] == "urn:example:orders:GetOrder"
+    request = operation["input"]["parts"][0]
+    assert request["namespace"] == "urn:example:orders:types"
+    children = {child["name"]: child for child in request["children"]}
+    assert (children["channel"]["namespace"], children["note"]["nillable"]) == ("", True)
+
+
+def test_an_rpc_wrapper_is_in_the_body_namespace_and_its_parts_are_not(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wsdl", str(RPC_ENCODED)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "      GetQuotes (rpc wrapper)  [ns urn:example:stock]" in lines
+    assert "        symbols: SymbolList  [no namespace]" in lines
