@@ -139,11 +139,15 @@ class CpuWindow:
                 seconds[process.pid] = times.user + times.system
         return seconds
 
-    def percent(self) -> float:
-        wall = time.monotonic() - self.started
+    def used(self) -> float:
+        """CPU seconds (user + system) its processes spent since start, summed over the process tree."""
         after = self._cpu()
-        used = sum(after[pid] - self.before.get(pid, 0.0) for pid in after)
-        return 100 * used / wall if wall else 0.0
+        return sum(after[pid] - self.before.get(pid, 0.0) for pid in after)
+
+    def percent(self, used: float | None = None) -> float:
+        wall = time.monotonic() - self.started
+        spent = self.used() if used is None else used
+        return 100 * spent / wall if wall else 0.0
 
 
 def max_worker_rss_mb(child: Child) -> float:

@@ -86,17 +86,31 @@ def gateway_env(project: Path, upstream_url: str, base: Mapping[str, str] | None
     for system, adapter in adapter_files(project).items():
         if _table(adapter, "system").get("wsdl"):
             env[f"SOAPBRIDGE_{system.upper()}_URL"] = f"{upstream_url.rstrip('/')}/{system}"
+    return env | credential_env(project)
+
+
+def credential_env(project: Path) -> dict[str, str]:
+    """The dummy account of every adapter that names one, under the variables its file names: every side sends
+    the same WS-Security token (the canned upstream does not check it, but it is part of each request's work).
+    Also a dummy value for each [parameters] entry read from the environment (the weather feed's licence)."""
+    env = {}
+    for adapter in adapter_files(project).values():
         credentials = _table(adapter, "credentials")
         for key, value in (("username_env", DUMMY_USERNAME), ("password_env", DUMMY_PASSWORD)):
             if isinstance(credentials.get(key), str):
                 env[str(credentials[key])] = value
+        for name, parameter in _table(adapter, "parameters").items():
+            if isinstance(parameter, dict) and isinstance(parameter.get("env"), str):
+                env[parameter["env"]] = f"bench-{name}"
     return env
 
 
 def reference_env(project: Path, upstream_url: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The whole environment of the reference proxy: base without SOAPBRIDGE_*, plus BENCH_UPSTREAM and the project."""
+    """The whole environment of the reference proxy or the naive peer: base without SOAPBRIDGE_*, plus
+    BENCH_UPSTREAM, the project and the adapters' dummy accounts (the same the gateway gets)."""
     env = without_ours(os.environ if base is None else base)
-    return env | {"SOAPBRIDGE_HOME": str(project), "BENCH_UPSTREAM": upstream_url.rstrip("/")}
+    ours = {"SOAPBRIDGE_HOME": str(project), "BENCH_UPSTREAM": upstream_url.rstrip("/")}
+    return env | ours | credential_env(project)
 
 
 def without_ours(base: Mapping[str, str]) -> dict[str, str]:

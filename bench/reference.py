@@ -8,13 +8,18 @@ post the legacy envelope with a pooled urllib3 client, parse the answer, apply t
 stylesheet (with the request's simple fields as xsl:params, as the engine passes them), serialise.
 /soap11 takes and answers a SOAP 1.1 envelope; /json/<Operation> walks JSON to the canonical request and the
 canonical response back to JSON (one object per element, arrays for repeated siblings, text as strings).
-A `route` in an adapter file picks the adapter as the gateway does. Nothing else: no validation, no
-authentication, no WS-Security, no fault mapping, no retries. It reads the adapter files with tomllib and
-never imports soapbridge.
+A `route` in an adapter file picks the adapter as the gateway does. An adapter with a WS-Security account
+(the CRM's UsernameToken with PasswordDigest) gets the same wsse:Security block the gateway sends, built once
+at start and copied into each legacy envelope: the gateway makes a fresh nonce and digest per message, and
+that small difference is its own cost. Nothing else: no validation, no authentication, no fault mapping, no
+retries. It reads the adapter files with tomllib and never imports soapbridge.
 """
 
 from __future__ import annotations
 
+import base64
+import copy
+import hashlib
 import json
 import os
 import threading
@@ -32,6 +37,10 @@ ENVELOPES = {"1.1": "http://schemas.xmlsoap.org/soap/envelope/", "1.2": "http://
 MEDIA = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
 XSL = "http://www.w3.org/1999/XSL/Transform"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+MESSAGE_SECURITY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0"
 PARSER_OPTIONS: dict[str, Any] = {"resolve_entities": False, "no_network": True, "load_dtd": False}
 _local = threading.local()
 
@@ -65,15 +74,21 @@ class Target:
     request: Transform
     response: Transform
     route: etree.XPath | None
+    #: The wsse:Security block for the legacy envelope's Header, or None when the system wants none.
+    security: etree._Element | None = None
+    #: The adapter's [parameters] (a licence key...), passed to the request stylesheet as the engine does.
+    parameters: dict[str, str] | None = None
 
 
-def load(project: Path, upstream: str) -> dict[str, list[Target]]:
+def load(project: Path, upstream: str, env: dict[str, str] | None = None) -> dict[str, list[Target]]:
     """Every adapter's mapped operations by canonical name, routed ones first, in adapter-file order."""
     sheets: dict[Path, Transform] = {}
     operations: dict[str, list[Target]] = {}
     for path in sorted((project / "adapters").glob("*.toml")):
         adapter = tomllib.loads(path.read_text())
         namespaces = {"cn": CANONICAL, **adapter.get("namespaces", {})}
+        security = security_block(adapter.get("credentials", {}), os.environ if env is None else env)
+        parameters = adapter_parameters(adapter.get("parameters", {}), os.environ if env is None else env)
         for name, table in adapter.get("operations", {}).items():
             if not table.get("upstream"):
                 continue
@@ -87,6 +102,8 @@ def load(project: Path, upstream: str) -> dict[str, list[Target]]:
                     _sheet(sheets, project / table["request"]),
                     _sheet(sheets, project / table["response"]),
                     route,
+                    security,
+                    parameters,
                 )
             )
     return {name: sorted(targets, key=lambda target: target.route is None) for name, targets in operations.items()}
@@ -98,6 +115,39 @@ def binding(wsdl: Path, operation: str) -> tuple[str, str]:
         "//w:binding/w:operation[@name=$name]/*[local-name()='operation']", namespaces={"w": WSDL}, name=operation
     )[0]
     return ("1.2" if "soap12" in etree.QName(found).namespace else "1.1"), found.get("soapAction", "")
+
+
+def security_block(credentials: dict[str, str], env: Any) -> etree._Element | None:
+    """A UsernameToken as the gateway writes it (OASIS UsernameToken Profile 1.0), made once: PasswordDigest is
+    Base64(SHA-1(nonce + created + password)), with one nonce and one wsu:Created for the whole run."""
+    if credentials.get("type") != "wsse-username-token":
+        return None
+    username, password = env[credentials["username_env"]], env[credentials["password_env"]]
+    security = etree.Element(f"{{{WSSE}}}Security", nsmap={"wsse": WSSE})
+    token = etree.SubElement(security, f"{{{WSSE}}}UsernameToken")
+    etree.SubElement(token, f"{{{WSSE}}}Username").text = username
+    if credentials.get("password_type") != "digest":
+        kind = f"{TOKEN_PROFILE}#PasswordText"
+        etree.SubElement(token, f"{{{WSSE}}}Password", Type=kind).text = password
+        return security
+    nonce, created = os.urandom(16), "2026-01-01T00:00:00Z"
+    digest = hashlib.sha1(nonce + created.encode() + password.encode()).digest()
+    etree.SubElement(token, f"{{{WSSE}}}Password", Type=f"{TOKEN_PROFILE}#PasswordDigest").text = _b64(digest)
+    etree.SubElement(token, f"{{{WSSE}}}Nonce", EncodingType=f"{MESSAGE_SECURITY}#Base64Binary").text = _b64(nonce)
+    etree.SubElement(token, f"{{{WSU}}}Created", nsmap={"wsu": WSU}).text = created
+    return security
+
+
+def adapter_parameters(table: dict[str, Any], env: Any) -> dict[str, str]:
+    """[parameters]: each a literal, or { env = "NAME" } read from the environment."""
+    values = {}
+    for name, value in table.items():
+        values[name] = env[value["env"]] if isinstance(value, dict) else str(value)
+    return values
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _headers(version: str, action: str) -> dict[str, str]:
@@ -139,7 +189,8 @@ class Reference:
 
     def call(self, request: etree._Element) -> etree._Element:
         target = self.target(etree.QName(request).localname, request)
-        legacy = envelope(target.request(request), target.version, prefix="soapenv")
+        mapped = target.request(request, target.parameters)
+        legacy = envelope(mapped, target.version, prefix="soapenv", security=target.security)
         answer = self.http.request("POST", target.url, body=legacy, headers=target.headers)
         if answer.status != 200:
             raise RuntimeError(f"{target.url} answered {answer.status}")
@@ -163,9 +214,11 @@ def payload(envelope: etree._Element) -> etree._Element:
     return envelope[-1][0]
 
 
-def envelope(body: etree._Element, version: str, prefix: str = "soap") -> bytes:
+def envelope(body: etree._Element, version: str, prefix: str = "soap", security: etree._Element | None = None) -> bytes:
     namespace = ENVELOPES[version]
     root = etree.Element(f"{{{namespace}}}Envelope", nsmap={prefix: namespace})
+    if security is not None:  # a copy: an element has one parent, and the block serves every request
+        etree.SubElement(root, f"{{{namespace}}}Header").append(copy.deepcopy(security))
     etree.SubElement(root, f"{{{namespace}}}Body").append(body)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
@@ -207,7 +260,7 @@ def to_json(element: etree._Element) -> Any:
 def create_app(env: dict[str, str] | None = None) -> Reference:
     env = dict(os.environ if env is None else env)
     project = Path(env.get("SOAPBRIDGE_HOME") or Path(__file__).resolve().parent.parent)
-    return Reference(load(project, env["BENCH_UPSTREAM"].rstrip("/")))
+    return Reference(load(project, env["BENCH_UPSTREAM"].rstrip("/"), env))
 
 
 app = create_app() if os.environ.get("BENCH_UPSTREAM") else None

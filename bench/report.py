@@ -2,7 +2,8 @@
 
 The result dict (what run.py builds and the JSON holds):
     started, machine, versions, settings, notes: [str]
-    rows: [{scenario, operation, size, size_kb, concurrency, gateway: Figures, reference: Figures}]
+    rows: [{scenario, operation, size, size_kb, concurrency, gateway: Figures, reference: Figures,
+            naive: Figures (xslt GetCustomer 1KB and SearchCustomers 10KB only)}]
     latency: {concurrency, size, upstream, gateway, reference: Figures, added_ms, reference_added_ms} or None
     workers: {scenario, connections, rounds: [{worker: % of requests}], held: [{worker: connections}], lowest,
               highest} or None (bench.shares)
@@ -10,7 +11,7 @@ The result dict (what run.py builds and the JSON holds):
                    flood_open_at_end, flood_closed_by_gateway, flood_refused} or None (bench.slowclients)
     micro: [{name, value, unit, target, met, ...}] (bench.micro.run_all's rows)
     targets: [{name, target, value, met}] (added by targets() before writing)
-Figures: {rps, p50_ms, p99_ms, errors, requests, cpu_percent, rss_mb}
+Figures: {rps, p50_ms, p99_ms, errors, requests, cpu_seconds, cpu_us_per_request, cpu_percent, rss_mb}
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import judge
+
 Result = dict[str, Any]
 Row = dict[str, Any]
 
-#: The issue's targets for the load runs (the micro-benchmarks' rows carry their own).
-XSLT_SHARE = 70.0
-XSLT_SIZES_KB = (1, 10)
-WORKER_RSS_MB = 120.0
-ADDED_LATENCY_MS = 1.5
+#: The issue's targets for the load runs (the cells' are in bench.judge; the micro-benchmarks' rows carry their own).
+WORKER_RSS_MB = 100.0
+ADDED_LATENCY_MS = 0.5
 #: Each of two workers' share of the requests under 100 keep-alive connections, in %.
 WORKER_SHARE = (35.0, 65.0)
 #: A normal client's p99 while 200 slow heads and 200 slow bodies are open, in ms.
@@ -49,8 +50,7 @@ def size_kb(size: object) -> float:
 
 def share(row: Row) -> float | None:
     """The gateway's throughput as a percentage of the reference's, in one row."""
-    reference = row["reference"]["rps"]
-    return 100 * row["gateway"]["rps"] / reference if reference else None
+    return judge.throughput_share(row)
 
 
 # -- targets -------------------------------------------------------------------------------------------------------
@@ -59,7 +59,8 @@ def share(row: Row) -> float | None:
 def targets(result: Result) -> list[Row]:
     """Every target with its measured value and whether it was met (None: not measured in this run)."""
     return [
-        *_xslt_targets(result["rows"]),
+        *_cell_targets(result["rows"]),
+        *_naive_targets(result["rows"]),
         _rss_target(result["rows"]),
         _latency_target(result.get("latency")),
         _worker_share_target(result.get("workers")),
@@ -67,22 +68,32 @@ def targets(result: Result) -> list[Row]:
     ] + [_micro_target(row) for row in result.get("micro", []) if row.get("target")]
 
 
-def _xslt_targets(rows: Sequence[Row]) -> list[Row]:
+def cell_name(row: Row) -> str:
+    """ "xslt SearchCustomers 10 KB c64": a cell's name in the targets and the baseline comparison."""
+    return f"{row['scenario']} {row['operation']} {_kb(row['size_kb'])} c{row['concurrency']}"
+
+
+def _cell_targets(rows: Sequence[Row]) -> list[Row]:
+    """Every cell against the reference: CPU per request and throughput, and no errors on either side."""
+    wanted = f"CPU <= {judge.CPU_RATIO:.2f}x, >= {judge.THROUGHPUT_SHARE:.0f} %, no errors"
     found = []
     for row in rows:
-        if row["scenario"] == "xslt" and row["size_kb"] in XSLT_SIZES_KB:
-            percent = share(row)
-            found.append(
-                {
-                    "name": f"xslt {row['operation']} {_kb(row['size_kb'])} c{row['concurrency']}: % of reference",
-                    "target": f">= {XSLT_SHARE:.0f} %",
-                    "value": None if percent is None else f"{percent:.0f} %",
-                    "met": None if percent is None else percent >= XSLT_SHARE,
-                }
-            )
-    return found or [
-        {"name": "xslt 1 KB and 10 KB: % of reference", "target": f">= {XSLT_SHARE:.0f} %", "value": None, "met": None}
-    ]
+        verdict = judge.against_reference(row)
+        found.append({"name": f"{cell_name(row)}: vs reference", "target": wanted, "value": verdict.value,
+                      "met": verdict.met})  # fmt: skip
+    return found or [{"name": "every cell: vs reference", "target": wanted, "value": None, "met": None}]
+
+
+def _naive_targets(rows: Sequence[Row]) -> list[Row]:
+    """The cells with the naive peer: the gateway's throughput as a multiple of its, and no errors on either side."""
+    found = []
+    for row in rows:
+        verdict = judge.against_naive(row)
+        if verdict is not None:
+            wanted = f">= {judge.NAIVE_SPEEDUP[float(row['size_kb'])]:g}x req/s, no errors"
+            found.append({"name": f"{cell_name(row)}: vs naive peer", "target": wanted, "value": verdict.value,
+                          "met": verdict.met})  # fmt: skip
+    return found
 
 
 def _rss_target(rows: Sequence[Row]) -> Row:
@@ -141,36 +152,53 @@ def _micro_target(row: Row) -> Row:
 # -- terminal ------------------------------------------------------------------------------------------------------
 
 _LOAD_HEADER = ("scenario", "operation", "size", "conc")
-_SIDE_HEADER = ("req/s", "p50 ms", "p99 ms", "err", "CPU%", "RSS MB")
+_SIDE_HEADER = ("req/s", "us/req", "p50 ms", "p99 ms", "err")
+_NAIVE_HEADER = ("naive req/s", "naive us/req", "naive err", "gw x naive")
+_VERDICT_HEADER = ("gw % ref", "gw CPU x ref", "gw RSS MB", "cell")
 
 
 def load_table(rows: Sequence[Row]) -> str:
-    """scenario x size x concurrency -> gateway and reference figures, and the gateway's % of the reference."""
-    header = [*_LOAD_HEADER, *(f"gw {h}" for h in _SIDE_HEADER), *(f"ref {h}" for h in _SIDE_HEADER), "gw % ref"]
-    body = [
-        [
-            row["scenario"],
-            row["operation"],
-            _kb(row["size_kb"]),
-            str(row["concurrency"]),
-            *_figures(row["gateway"]),
-            *_figures(row["reference"]),
-            _percent(share(row)),
-        ]
-        for row in rows
-    ]
-    return table(header, body)
+    """scenario x size x concurrency -> each side's req/s and CPU per request (us), latency and errors; the
+    gateway's share of the reference's throughput, its CPU per request over the reference's, and the verdict."""
+    header = [*_LOAD_HEADER, *(f"gw {h}" for h in _SIDE_HEADER), *(f"ref {h}" for h in _SIDE_HEADER)]
+    naive = any("naive" in row for row in rows)
+    header += [*(_NAIVE_HEADER if naive else ()), *_VERDICT_HEADER]
+    return table(header, [_load_line(row, naive) for row in rows])
+
+
+def _load_line(row: Row, naive: bool) -> list[str]:
+    line = [row["scenario"], row["operation"], _kb(row["size_kb"]), str(row["concurrency"])]
+    line += [*_figures(row["gateway"]), *_figures(row["reference"])]
+    if naive:
+        line += _naive_figures(row)
+    ratio = judge.cpu_ratio(row)
+    verdict = judge.against_reference(row).met
+    line += [_percent(share(row)), "-" if ratio is None else f"{ratio:.2f}", f"{row['gateway']['rss_mb']:.0f}"]
+    return [*line, {True: "met", False: "NOT MET", None: "-"}[verdict]]
 
 
 def _figures(figures: Row) -> list[str]:
     return [
         f"{figures['rps']:.0f}",
+        _per_request(figures),
         f"{figures['p50_ms']:.2f}",
         f"{figures['p99_ms']:.2f}",
         str(figures["errors"]),
-        f"{figures['cpu_percent']:.0f}",
-        f"{figures['rss_mb']:.0f}",
     ]
+
+
+def _naive_figures(row: Row) -> list[str]:
+    if "naive" not in row:
+        return ["-"] * len(_NAIVE_HEADER)
+    times = judge.throughput_share(row, "naive")
+    figures = row["naive"]
+    speedup = "-" if times is None else f"{times / 100:.1f}"
+    return [f"{figures['rps']:.0f}", _per_request(figures), str(figures["errors"]), speedup]
+
+
+def _per_request(figures: Row) -> str:
+    value = figures.get("cpu_us_per_request")
+    return "-" if value is None else f"{value:.0f}"
 
 
 def latency_table(latency: Row | None) -> str:

@@ -1,8 +1,9 @@
-"""One benchmark run: start the canned upstream, the gateway and the reference proxy, check that both answer
-every scenario alike, drive each with wrk back to back, measure their processes, and stop everything.
+"""One benchmark run: start the canned upstream, the gateway, the reference proxy and the naive peer, check that
+they answer every scenario alike, drive each with wrk back to back, measure their processes, and stop everything.
 
-The gateway is `soapbridge serve` with its production defaults; the reference is the same gunicorn worker
-type, workers and threads over bench.reference (see bench/reference.py). Both call the same canned upstream.
+The gateway is `soapbridge serve` with its production defaults; the reference (bench/reference.py) and the naive
+Spyne + zeep peer (bench/naive.py) run under the same gunicorn worker type, workers and threads. All call the same
+canned upstream. The naive peer serves only the xslt scenarios of NAIVE_SCENARIOS.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import machine, processes, report, shares, slowclients, wrk
+from lxml import etree
+
+from . import judge, machine, processes, report, shares, slowclients, wrk
 from .processes import Child
 from .project import CHECKOUT, gateway_env, prepare_project, reference_env, without_ours
 from .scenarios import CONCURRENCY, Scenario, scenarios, upstream_baseline
@@ -32,6 +35,14 @@ THREADS = 8
 #: The gateway's and the reference's GetCustomer at 1 KB, for the added latency at concurrency 1.
 LATENCY_SCENARIO = "xslt GetCustomer 1KB"
 SIDES = ("gateway", "reference")
+NAIVE = "naive"
+#: The cells where the naive peer runs as a third side, with the issue's targets against it (bench.judge).
+NAIVE_SCENARIOS = ("xslt GetCustomer 1KB", "xslt SearchCustomers 10KB")
+#: Until the pass-through operation of the legacy-systems issue (18) exists, "direct" maps GetCurrentWeather.
+DIRECT_NOTE = (
+    "direct is GetCurrentWeather through its stylesheets, labelled by its canonical response's true size: the"
+    " pass-through operation of issue 18 does not exist yet"
+)
 #: The Header holding only the gateway's cn:CorrelationID block (see _without_correlation).
 CORRELATION_HEADER = re.compile(rb"<(\w+:)?Header><cn:CorrelationID [^>]*>[^<]*</cn:CorrelationID></\1Header>")
 #: Measured windows per side and cell, alternating between the sides; the duration is split between them, and
@@ -66,10 +77,16 @@ class Servers:
     upstream: Child
     gateway: Child
     reference: Child
+    naive: Child | None = None
 
     def side(self, name: str) -> Child:
         child: Child = getattr(self, name)
         return child
+
+
+def sides(scenario: Scenario) -> tuple[str, ...]:
+    """The sides a scenario is measured on: the naive peer joins in NAIVE_SCENARIOS."""
+    return (*SIDES, NAIVE) if scenario.key in NAIVE_SCENARIOS else SIDES
 
 
 def selected(options: Options) -> list[Scenario]:
@@ -96,7 +113,7 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict[str, Any]:
         "workers": None,
         "slow_clients": None,
         "micro": [],
-        "notes": [],
+        "notes": [DIRECT_NOTE] if any(s.name == "direct" for s in chosen) else [],
     }
     busy = os.getloadavg()[0]
     if busy > BUSY:
@@ -104,13 +121,15 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict[str, Any]:
             f"the machine was busy before the run (1-minute load average {busy:.1f}): noisier figures"
         )
     say(
-        f"{len(chosen)} scenarios x concurrency {', '.join(map(str, options.concurrency))}, gateway and reference;"
+        f"{len(chosen)} scenarios x concurrency {', '.join(map(str, options.concurrency))}, gateway and reference"
+        f" (and the naive peer in {len([s for s in chosen if NAIVE in sides(s)])});"
         f" about {_estimate(options, chosen):.0f} s of load"
     )
-    with tempfile.TemporaryDirectory(prefix="bench-") as folder, started(Path(folder), say) as servers:
+    naive = any(NAIVE in sides(s) for s in chosen)
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder, started(Path(folder), say, naive) as servers:
         for scenario in chosen:
             check(servers, scenario)
-        say("every scenario answers 200 with the same body on the gateway and the reference")
+        say("every scenario answers 200 with the same canonical body on every side")
         for scenario in chosen:
             for concurrency in options.concurrency:
                 result["rows"].append(cell(servers, scenario, concurrency, options, say))
@@ -137,15 +156,17 @@ def _settings(options: Options, chosen: Sequence[Scenario]) -> dict[str, Any]:
 def _estimate(options: Options, chosen: Sequence[Scenario]) -> float:
     windows = max(1, round(options.warmup)) + max(1, round(options.duration))
     slow_clients = 2 * max(options.duration, slowclients.SHORTEST_WINDOW) + slowclients.SETTLE
-    return (len(chosen) * len(options.concurrency) * len(SIDES) + 4) * windows + slow_clients
+    cells = sum(len(sides(s)) for s in chosen) * len(options.concurrency)
+    return (cells + 4) * windows + slow_clients
 
 
 # -- the servers ---------------------------------------------------------------------------------------------------
 
 
 @contextmanager
-def started(folder: Path, say: Callable[[str], None]) -> Iterator[Servers]:
-    """The canned upstream, the gateway and the reference, ready; all stopped when the block ends, however."""
+def started(folder: Path, say: Callable[[str], None], naive: bool = True) -> Iterator[Servers]:
+    """The canned upstream, the gateway, the reference and (when asked) the naive peer, ready; all stopped when the
+    block ends, however."""
     project = prepare_project(folder / "project")
     logs = folder / "logs"
     logs.mkdir()
@@ -157,11 +178,15 @@ def started(folder: Path, say: Callable[[str], None]) -> Iterator[Servers]:
         upstream.url = ready()
         say(f"canned upstream {upstream.url}")
         gateway = _start_gateway(stack, gateway_env(project, upstream.url), logs)
-        reference = _start_reference(stack, reference_env(project, upstream.url), logs)
+        peers = reference_env(project, upstream.url)
+        reference = _start_peer(stack, "reference", "bench.reference:app", peers, logs)
+        peer = _start_peer(stack, NAIVE, "bench.naive:app", peers, logs) if naive else None
         processes.wait_until(gateway, processes.answers(f"{gateway.url}/readyz", 200))
-        processes.wait_until(reference, processes.answers(f"{reference.url}/"))
-        say(f"gateway {gateway.url}, reference {reference.url}")
-        yield Servers(upstream, gateway, reference)
+        for child in (reference, peer):
+            if child is not None:
+                processes.wait_until(child, processes.answers(f"{child.url}/"))
+        say(f"gateway {gateway.url}, reference {reference.url}" + (f", naive peer {peer.url}" if peer else ""))
+        yield Servers(upstream, gateway, reference, peer)
 
 
 def _start(stack: ExitStack, name: str, command: list[str], env: dict[str, str], logs: Path) -> Child:
@@ -178,13 +203,14 @@ def _start_gateway(stack: ExitStack, env: dict[str, str], logs: Path) -> Child:
     return child
 
 
-def _start_reference(stack: ExitStack, env: dict[str, str], logs: Path) -> Child:
+def _start_peer(stack: ExitStack, name: str, app: str, env: dict[str, str], logs: Path) -> Child:
+    """The reference or the naive peer: the gateway's worker type, workers and threads over a WSGI app."""
     port = processes.free_port()
     command = processes.python(
         "-m", "gunicorn", "-k", "gthread", "-w", str(WORKERS), "--threads", str(THREADS),
-        "-b", f"127.0.0.1:{port}", "--no-control-socket", "bench.reference:app",
+        "-b", f"127.0.0.1:{port}", "--no-control-socket", app,
     )  # fmt: skip
-    child = _start(stack, "reference", command, env, logs)
+    child = _start(stack, name, command, env, logs)
     child.url = f"http://127.0.0.1:{port}"
     return child
 
@@ -202,16 +228,35 @@ def post(url: str, scenario: Scenario) -> tuple[int, bytes]:
 
 
 def check(servers: Servers, scenario: Scenario) -> None:
-    """Both sides answer the scenario 200, with the same body; else a one-line BenchError."""
-    answers = {side: post(servers.side(side).url + scenario.path, scenario) for side in SIDES}
+    """Every side answers the scenario 200: the reference with the gateway's body, the naive peer with its
+    canonical body (Spyne writes its own prefixes); else a one-line BenchError."""
+    answers = {side: post(servers.side(side).url + scenario.path, scenario) for side in sides(scenario)}
     for side, (status, body) in answers.items():
         if status != 200:
             raise BenchError(f"{scenario.key}: the {side} answered {status}: {_excerpt(body)}")
     if _without_correlation(answers["gateway"][1]) != answers["reference"][1]:
-        raise BenchError(
-            f"{scenario.key}: the gateway and the reference answer differently:"
-            f" gateway {_excerpt(answers['gateway'][1])} reference {_excerpt(answers['reference'][1])}"
-        )
+        _differ(scenario, answers, "reference")
+    if NAIVE in answers and canonical_body(answers[NAIVE][1]) != canonical_body(answers["gateway"][1]):
+        _differ(scenario, answers, NAIVE)
+
+
+def _differ(scenario: Scenario, answers: dict[str, tuple[int, bytes]], side: str) -> None:
+    raise BenchError(
+        f"{scenario.key}: the gateway and the {side} answer differently:"
+        f" gateway {_excerpt(answers['gateway'][1])} {side} {_excerpt(answers[side][1])}"
+    )
+
+
+def canonical_body(answer: bytes) -> tuple[Any, ...]:
+    """A SOAP answer's canonical element (the Body's one child) as nested tuples of names, attributes and text:
+    equal for equal content, whatever prefixes or whitespace between elements each side writes."""
+    return _shape(etree.fromstring(answer)[-1][0])
+
+
+def _shape(element: etree._Element) -> tuple[Any, ...]:
+    children = tuple(_shape(child) for child in element.iterchildren(etree.Element))
+    text = (element.text or "").strip() if not children else ""
+    return (element.tag, tuple(sorted(element.attrib.items())), text, children)
 
 
 def _without_correlation(body: bytes) -> bytes:
@@ -233,16 +278,17 @@ def cell(
         "scenario": scenario.name,
         "operation": scenario.operation,
         "size": scenario.size,
-        "size_kb": scenario.nominal_bytes / 1024,
+        "size_kb": round(scenario.nominal_bytes / 1024, 1),
         "concurrency": concurrency,
     }
-    rounds: dict[str, list[dict[str, Any]]] = {side: [] for side in SIDES}
-    for side in SIDES:
+    measured = sides(scenario)
+    rounds: dict[str, list[dict[str, Any]]] = {side: [] for side in measured}
+    for side in measured:
         warm_up(servers.side(side), scenario, concurrency, options)
     for _ in range(ROUNDS):
-        for side in SIDES:
+        for side in measured:
             rounds[side].append(measure(servers.side(side), scenario, concurrency, options.duration / ROUNDS))
-    for side in SIDES:
+    for side in measured:
         row[side] = combined(rounds[side])
         say(f"{scenario.key} c{concurrency} {side}: {_summary(row[side])}")
     return row
@@ -256,6 +302,7 @@ def measure(child: Child, scenario: Scenario, concurrency: int, seconds: float) 
     """One measured wrk run, with the server's CPU over it and its workers' RSS after it."""
     window = processes.CpuWindow(child)
     load = wrk.run(child.url + scenario.path, scenario.body, scenario.headers, connections=concurrency, seconds=seconds)
+    used = window.used()
     return {
         "rps": round(load.rps, 1),
         "p50_ms": load.p50_ms,
@@ -263,20 +310,26 @@ def measure(child: Child, scenario: Scenario, concurrency: int, seconds: float) 
         "errors": load.errors,
         "requests": load.requests,
         "seconds": load.seconds,
-        "cpu_percent": round(window.percent(), 1),
+        "cpu_percent": round(window.percent(used), 1),
+        "cpu_seconds": round(used, 4),
         "rss_mb": round(processes.max_worker_rss_mb(child), 1),
     }
 
 
 def combined(rounds: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Rounds of one side as one figure: the median round's req/s and p50, the worst p99, all the errors."""
+    """Rounds of one side as one figure: the median round's req/s and p50, the worst p99, all the errors, and the
+    CPU per request over all of them (every round's CPU seconds over every round's requests)."""
     seconds = sum(r["seconds"] for r in rounds)
+    cpu_seconds = sum(r.get("cpu_seconds", 0.0) for r in rounds)
+    requests = sum(r["requests"] for r in rounds)
     return {
         "rps": statistics.median(r["rps"] for r in rounds),
         "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
         "p99_ms": max(r["p99_ms"] for r in rounds),
         "errors": sum(r["errors"] for r in rounds),
-        "requests": sum(r["requests"] for r in rounds),
+        "requests": requests,
+        "cpu_seconds": round(cpu_seconds, 4),
+        "cpu_us_per_request": judge.cpu_per_request_us(cpu_seconds, requests),
         "cpu_percent": round(sum(r["cpu_percent"] * r["seconds"] for r in rounds) / seconds, 1) if seconds else 0.0,
         "rss_mb": rounds[-1]["rss_mb"],
         "rounds_rps": [r["rps"] for r in rounds],
@@ -284,9 +337,12 @@ def combined(rounds: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _summary(figures: dict[str, Any]) -> str:
+    per_request = figures["cpu_us_per_request"]
+    cpu = "-" if per_request is None else f"{per_request:.0f}"
     return (
-        f"{figures['rps']:.0f} req/s, p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms,"
-        f" {figures['errors']} errors, CPU {figures['cpu_percent']:.0f} %, RSS {figures['rss_mb']:.0f} MB"
+        f"{figures['rps']:.0f} req/s, CPU {cpu} us/request, p50 {figures['p50_ms']:.2f} ms,"
+        f" p99 {figures['p99_ms']:.2f} ms, {figures['errors']} errors, CPU {figures['cpu_percent']:.0f} %,"
+        f" RSS {figures['rss_mb']:.0f} MB"
     )
 
 

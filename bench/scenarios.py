@@ -6,7 +6,8 @@ customer serialises to about 1 KB, and the cities below hold 1, 10 and 100 of th
 "direct" is GetCurrentWeather: the cheapest mapped operation. Measured in one process (lxml parse, canonical
 validation, request and response stylesheets, serialise; best of 5 x 2000): GetCurrentWeather 44 us,
 GetCustomer 52 us, GetForecast 62 us, ListInvoices 131 us; and the weather system needs no WS-Security token.
-Its canonical response is about 0.4 KB, so it is labelled 0.5KB, the rounds' smallest message.
+Its canonical response is about 0.4 KB, and it is labelled so (it used to borrow the rounds' 0.5KB label).
+It stays a mapped operation until the pass-through operation of the legacy-systems issue (18) exists.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ STATION = "EGLL"
 #: The city whose customers make each SearchCustomers size, and how many live there.
 CITIES = {"1KB": ("Aachen", 1), "10KB": ("Bremen", 10), "100KB": ("Cologne", 100)}
 #: A label's nominal size in bytes.
-NOMINAL = {"0.5KB": 512, "1KB": 1024, "10KB": 10240, "100KB": 102400}
+NOMINAL = {"0.4KB": 410, "1KB": 1024, "10KB": 10240, "100KB": 102400}
 _TAGS = tuple(f"{kind}-segment-{index:02d}" for kind in ("retail", "wholesale") for index in range(7))
 
 
@@ -66,7 +67,7 @@ def scenarios() -> list[Scenario]:
     """Every scenario the harness runs, each at every CONCURRENCY."""
     search = [soap("xslt", "SearchCustomers", size, city=CITIES[size][0]) for size in ("1KB", "10KB", "100KB")]
     return [
-        soap("direct", "GetCurrentWeather", "0.5KB", stationId=STATION),
+        soap("direct", "GetCurrentWeather", "0.4KB", stationId=STATION),
         soap("xslt", "GetCustomer", "1KB", customerId=SINGLE_ID),
         *search,
         soap("routing", "GetCustomer", "1KB", customerId=ARCHIVED_ID),

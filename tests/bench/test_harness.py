@@ -89,11 +89,14 @@ def test_sizes_read_as_kilobytes() -> None:
 
 def test_targets_say_met_missed_or_not_measured(result: dict[str, Any]) -> None:
     verdicts = {row["name"]: (row["value"], row["met"]) for row in report.targets(result)}
-    assert verdicts["xslt GetCustomer 1 KB c8: % of reference"] == ("80 %", True)
-    assert verdicts["xslt SearchCustomers 10 KB c64: % of reference"] == ("67 %", False)
-    assert not any(name.startswith("xslt SearchCustomers 100 KB") for name in verdicts)
+    assert verdicts["xslt GetCustomer 1 KB c8: vs reference"] == ("CPU 1.14x, 87 %", True)
+    assert verdicts["xslt SearchCustomers 10 KB c64: vs reference"] == ("CPU 1.40x, 67 %", False)
+    assert verdicts["json GetCustomer 1 KB c64: vs reference"] == ("CPU 1.04x, 96 %, 3 errors", False)
+    assert verdicts["xslt GetCustomer 1 KB c8: vs naive peer"] == ("3.2x", True)
+    assert verdicts["xslt SearchCustomers 10 KB c8: vs naive peer"] == ("6.7x, 2 errors", False)
+    assert len([name for name in verdicts if name.endswith("vs reference")]) == len(result["rows"])
     assert verdicts["gateway worker RSS after the runs"] == ("84 MB", True)
-    assert verdicts["p50 added latency at concurrency 1, 1 KB"] == ("1.14 ms", True)
+    assert verdicts["p50 added latency at concurrency 1, 1 KB"] == ("1.14 ms", False)
     assert verdicts["start-up to ready"] == ("1.32 s", False)
     assert "stage: request stylesheet, 1KB" not in verdicts  # a micro row without a target is not a target
 
@@ -133,8 +136,9 @@ def test_the_load_table_has_a_line_per_cell_with_the_gateway_share(result: dict[
     lines = report.load_table(result["rows"]).splitlines()
     assert len(lines) == 2 + len(result["rows"])
     assert lines[0].split()[:4] == ["scenario", "operation", "size", "conc"]
-    assert lines[2].split()[:4] == ["direct", "GetCurrentWeather", "0.5", "KB"]
-    assert lines[2].endswith("75 %")
+    assert lines[2].split()[:4] == ["direct", "GetCurrentWeather", "0.4", "KB"]
+    assert lines[2].split()[-6:] == ["75", "%", "1.40", "80", "NOT", "MET"]  # share, CPU ratio, RSS, verdict
+    assert "naive us/req" in lines[0] and "gw CPU x ref" in lines[0]
 
 
 def test_the_terminal_text_shows_machine_tables_targets_and_notes(result: dict[str, Any]) -> None:
@@ -208,13 +212,15 @@ def test_a_quick_run_measures_both_sides_and_leaves_nothing_running(tmp_path: Pa
 def test_rounds_combine_into_the_median_round_the_worst_p99_and_every_error() -> None:
     rounds = [
         {"rps": 100.0, "p50_ms": 2.0, "p99_ms": 9.0, "errors": 0, "requests": 300, "seconds": 3.0,
-         "cpu_percent": 150.0, "rss_mb": 70.0},
+         "cpu_percent": 150.0, "cpu_seconds": 0.3, "rss_mb": 70.0},
         {"rps": 30.0, "p50_ms": 9.0, "p99_ms": 40.0, "errors": 1, "requests": 90, "seconds": 3.0,
-         "cpu_percent": 90.0, "rss_mb": 71.0},
+         "cpu_percent": 90.0, "cpu_seconds": 0.06, "rss_mb": 71.0},
         {"rps": 90.0, "p50_ms": 3.0, "p99_ms": 12.0, "errors": 0, "requests": 270, "seconds": 3.0,
-         "cpu_percent": 150.0, "rss_mb": 72.0},
+         "cpu_percent": 150.0, "cpu_seconds": 0.3, "rss_mb": 72.0},
     ]  # fmt: skip
     figures = combined(rounds)
     assert (figures["rps"], figures["p50_ms"], figures["p99_ms"]) == (90.0, 3.0, 40.0)
     assert (figures["errors"], figures["requests"], figures["cpu_percent"]) == (1, 660, 130.0)
     assert (figures["rss_mb"], figures["rounds_rps"]) == (72.0, [100.0, 30.0, 90.0])
+    # CPU per request over every round, not the median round's: 0.66 CPU seconds over 660 requests
+    assert (figures["cpu_seconds"], figures["cpu_us_per_request"]) == (0.66, 1000.0)

@@ -1,5 +1,6 @@
 """The bench's parts, as real processes on loopback: the canned upstream, the reference proxy and the gateway
-answer every scenario with the same canonical body, at the sizes the scenarios claim."""
+answer every scenario with the same canonical body, at the sizes the scenarios claim; the naive Spyne + zeep peer
+answers its scenarios with the gateway's canonical body too."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import urllib3
 from lxml import etree
 
 from bench.project import gateway_env, prepare_project, reference_env
+from bench.run import NAIVE_SCENARIOS, canonical_body
 from bench.scenarios import Scenario, scenarios, upstream_baseline
 from soapbridge.config import OperationConfig
 from tests.conftest import ROOT
@@ -33,6 +35,7 @@ class Stack:
     upstream: str
     reference: str
     gateway: str
+    naive: str
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +44,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     children: list[subprocess.Popen[str]] = []
     try:
         upstream = _start_upstream(project, children)
-        reference = _start_reference(project, upstream, children)
+        reference = _start_peer("bench.reference:app", project, upstream, children)
+        naive = _start_peer("bench.naive:app", project, upstream, children)
         process, gateway = start_gateway(
             extra_env={k: v for k, v in gateway_env(project, upstream).items() if k.startswith("SOAPBRIDGE_")},
             extra_args=["--no-emulators"],
         )
         try:
-            yield Stack(upstream, reference, gateway.base)
+            yield Stack(upstream, reference, gateway.base, naive)
         finally:
             assert stop_gateway(process) == 0
     finally:
@@ -72,11 +76,12 @@ def _start_upstream(project: Path, children: list[subprocess.Popen[str]]) -> str
     return line.split()[1]
 
 
-def _start_reference(project: Path, upstream: str, children: list[subprocess.Popen[str]]) -> str:
+def _start_peer(app: str, project: Path, upstream: str, children: list[subprocess.Popen[str]]) -> str:
+    """The reference proxy or the naive peer, under the gateway's gunicorn settings."""
     base = f"http://127.0.0.1:{free_port()}"
     command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "2", "--threads", "8"]
     child = subprocess.Popen(
-        [*command, "-b", base.removeprefix("http://"), "--log-level", "warning", "bench.reference:app"],
+        [*command, "-b", base.removeprefix("http://"), "--log-level", "warning", app],
         cwd=ROOT,
         env=reference_env(project, upstream),
         start_new_session=True,
@@ -89,9 +94,9 @@ def _start_reference(project: Path, upstream: str, children: list[subprocess.Pop
             http.request("GET", f"{base}/", timeout=1)
             return base
         except urllib3.exceptions.HTTPError:
-            assert child.poll() is None, "the reference proxy exited"
+            assert child.poll() is None, f"{app} exited"
             time.sleep(0.1)
-    raise AssertionError("the reference proxy did not start within 30 s")
+    raise AssertionError(f"{app} did not start within 30 s")
 
 
 def _stop(child: subprocess.Popen[str]) -> None:
@@ -126,6 +131,15 @@ def test_the_reference_and_the_gateway_answer_alike(stack: Stack, scenario: Scen
         assert json.loads(ours.data) == json.loads(reference.data)
     else:
         assert _canonical(ours.data) == _canonical(reference.data)
+
+
+@pytest.mark.parametrize("key", NAIVE_SCENARIOS)
+def test_the_naive_peer_answers_the_gateways_canonical_body(stack: Stack, key: str) -> None:
+    scenario = next(scenario for scenario in scenarios() if scenario.key == key)
+    ours, naive = _post(stack.gateway, scenario), _post(stack.naive, scenario)
+    assert (ours.status, naive.status) == (200, 200), (ours.data[:400], naive.data[:400])
+    assert canonical_body(naive.data) == canonical_body(ours.data)
+    assert b"tns:customer" in naive.data  # Spyne's own prefixes: the comparison is by names, not by bytes
 
 
 def test_each_canonical_response_is_about_its_label(stack: Stack) -> None:
