@@ -21,6 +21,7 @@ from ..engine.mapping import Stylesheet
 from ..engine.operations import StylesheetCache, compile_route
 from ..errors import ConfigError, MappingError, WsdlError
 from ..settings import Settings
+from ..upstream.encoding import refuse_encoded
 from ..wsdlmodel import Binding, load_wsdl
 from .golden import golden_pairs, pair_problem
 from .project import (
@@ -129,6 +130,7 @@ class _Project:
         binding = None
         if adapter.wsdl is not None:
             try:
+                refuse_encoded(adapter)  # before the schemas compile, which an encoded WSDL's fail to
                 wsdl = load_wsdl(adapter.wsdl, root=self.settings.wsdl_dir)
                 wsdl.schemas.validator()  # its schemas must compile too: transform and mock validate with them
                 binding = legacy_binding(wsdl, adapter)

@@ -28,6 +28,7 @@ from ..errors import ConfigError, UsageError
 from ..namespaces import CONTEXT
 from ..settings import Settings
 from ..soapenv import open_envelope
+from ..upstream.encoding import refuse_encoded
 from ..wsdlmodel import check_message, load_wsdl
 from ..xmlcheck import Problem, element_path, schema_problems
 from ..xmlparse import make_parser, parse_bytes
@@ -122,6 +123,7 @@ class OperationMapping:
         assert self.config.request is not None and self.adapter.wsdl is not None, "config guarantees both"
         sheet = self._sheets.get(self.config.request)
         document, root = _pretty(sheet.apply(source))
+        refuse_encoded(self.adapter)
         wsdl = load_wsdl(self.adapter.wsdl, root=self.settings.wsdl_dir)
         operation = legacy_operation(legacy_binding(wsdl, self.adapter), self.adapter, self.config.name)
         message = operation.message("input")

@@ -20,6 +20,7 @@ from . import addressing
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
 from .deadline import Deadline
+from .encoding import refuse_encoded
 from .envelope import LegacyFault, read_answer
 from .faults import compile_rules, translate
 from .recent import RecentCalls
@@ -41,6 +42,7 @@ class Upstream:
         if adapter.wsdl is None:
             raise ConfigError("no WSDL", file=str(adapter.file), key="system.wsdl")
         self.name = adapter.name
+        refuse_encoded(adapter)  # zeep would fail first, fetching the SOAP encoding schema
         service = load_service(adapter.wsdl, folder=adapter.wsdl.parent, service=adapter.service, port=adapter.port)
         self.address = adapter.endpoint or service.address
         self.operations = service.operations
