@@ -140,6 +140,9 @@ class AdapterConfig:
     namespaces: dict[str, str] = field(default_factory=dict)
     faults: tuple[FaultRule, ...] = ()
     operations: dict[str, OperationConfig] = field(default_factory=dict)
+    #: Whether each legacy request and answer is logged at INFO, bounded and redacted ([debug] exchange = true,
+    #: or SOAPBRIDGE_LOG_EXCHANGE=on for every adapter); else only at DEBUG.
+    log_exchange: bool = False
 
 
 def load_adapters(settings: Settings) -> list[AdapterConfig]:
@@ -156,7 +159,17 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
     """One adapter file; with need_secrets=False (offline checks) an unset credential variable reads as ""."""
     top = Table.load(path)
     top.only(
-        "system", "timeouts", "retry", "breaker", "bulkhead", "tls", "credentials", "namespaces", "faults", "operations"
+        "system",
+        "timeouts",
+        "retry",
+        "breaker",
+        "bulkhead",
+        "tls",
+        "credentials",
+        "namespaces",
+        "faults",
+        "operations",
+        "debug",
     )
     system = top.subtable("system")
     system.only("name", "description", "wsdl", "endpoint", "service", "port")
@@ -183,6 +196,7 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
         namespaces=_namespaces(top.table("namespaces")),
         faults=tuple(_fault_rule(rule) for rule in top.tables("faults")),
         operations=operations,
+        log_exchange=_log_exchange(top.table("debug")) or settings.log_exchange,
     )
 
 
@@ -311,6 +325,13 @@ def _require_set(table: Table, settings: Settings, variables: tuple[str, str]) -
     for key, variable in zip(_SECRET_KEYS, variables, strict=True):
         if not settings.env.get(variable):
             raise table.error(key, f"the environment variable {variable} is not set")
+
+
+def _log_exchange(table: Table | None) -> bool:
+    if table is None:
+        return False
+    table.only("exchange")
+    return table.optional("exchange", bool, "true or false", False)
 
 
 def _namespaces(table: Table | None) -> dict[str, str]:

@@ -164,6 +164,10 @@ class Settings:
     log_format: str = "auto"
     #: The least severe log level written: debug, info, warning or error (SOAPBRIDGE_LOG_LEVEL).
     log_level: str = "info"
+    #: Whether every adapter's legacy exchange (each request as sent, each answer as received, bounded, secrets
+    #: redacted) is logged at INFO, as `[debug] exchange = true` does for one adapter (SOAPBRIDGE_LOG_EXCHANGE,
+    #: on or off; default off, when the exchange is logged only at DEBUG).
+    log_exchange: bool = False
     #: Where accepted UsernameToken nonces are kept: a SQLite file path, or a redis:// URL shared by several
     #: instances (SOAPBRIDGE_NONCE_STORE; default the idempotency store's Redis when it is one, else
     #: nonces.sqlite3 in the state folder).
@@ -214,6 +218,7 @@ class Settings:
             state_dir=Path(env.get("SOAPBRIDGE_STATE_DIR", "").strip() or root.resolve() / "var"),
             log_format=_choice(env, "SOAPBRIDGE_LOG_FORMAT", LOG_FORMATS, "auto"),
             log_level=_choice(env, "SOAPBRIDGE_LOG_LEVEL", LOG_LEVELS, "info"),
+            log_exchange=_choice(env, "SOAPBRIDGE_LOG_EXCHANGE", ("on", "off"), "off") == "on",
             nonce_store=env.get("SOAPBRIDGE_NONCE_STORE", "").strip() or None,
             instance=_instance(env),
             trusted_proxies=_networks(env, "SOAPBRIDGE_TRUSTED_PROXIES"),

@@ -22,6 +22,7 @@ COMMANDS = {
     "mock": "mock",
     "check": "check",
     "transform": "transform",
+    "try": "trycall",
     "wsdl": "wsdl",
     "hash-password": "hashpw",
 }

@@ -7,6 +7,7 @@ The transport's and lxml's exceptions become soapbridge errors below this module
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -22,7 +23,8 @@ from .bulkhead import Bulkhead
 from .deadline import Deadline
 from .encoding import refuse_encoded
 from .envelope import LegacyFault, read_answer
-from .faults import compile_rules, translate
+from .exchange import ExchangeLog, ExchangeObserver
+from .faults import compile_rules, matching_rule, translate
 from .recent import RecentCalls
 from .retry import with_retries
 from .transport import UpstreamTransport
@@ -36,9 +38,16 @@ OK, FAULT, TIMEOUT, UNAVAILABLE, ERROR, CIRCUIT_OPEN = "ok", "fault", "timeout",
 
 class Upstream:
     """One legacy system: its WSDL loaded once, its endpoint, credentials and fault rules, and the policies
-    that guard calls to it (deadline, retries, circuit breaker, bulkhead)."""
+    that guard calls to it (deadline, retries, circuit breaker, bulkhead).
 
-    def __init__(self, adapter: AdapterConfig, transport: UpstreamTransport | None = None) -> None:
+    observers see each try's request and answer, and each legacy fault, redacted as the exchange log is."""
+
+    def __init__(
+        self,
+        adapter: AdapterConfig,
+        transport: UpstreamTransport | None = None,
+        observers: Iterable[ExchangeObserver] = (),
+    ) -> None:
         if adapter.wsdl is None:
             raise ConfigError("no WSDL", file=str(adapter.file), key="system.wsdl")
         self.name = adapter.name
@@ -55,6 +64,7 @@ class Upstream:
         self.recent = RecentCalls()  # before the workers fork, like the breaker: the status page's figures
         self._wsse = _wsse(adapter.credentials)
         self._rules = compile_rules(adapter)
+        self.exchange = ExchangeLog(adapter, observers)
 
     def operation(self, name: str) -> UpstreamOperation:
         try:
@@ -87,6 +97,7 @@ class Upstream:
                 retrying=lambda: record_retry(self.name, operation.name),
             )
         if isinstance(answer, LegacyFault):
+            self._fault_seen(operation, answer)
             raise translate(answer, self._rules, self.name) from None
         return answer
 
@@ -108,13 +119,10 @@ class Upstream:
         started = time.monotonic()
         try:
             sent_id = _correlation_id()
-            response = self.transport.post(
-                self.address,
-                self._message(operation, body, sent_id),
-                _headers(operation, sent_id),
-                deadline=deadline,
-                timeouts=timeouts,
-            )
+            message, headers = self._message(operation, body, sent_id), _headers(operation, sent_id)
+            self.exchange.sent(operation.name, self.address, headers, message)
+            response = self.transport.post(self.address, message, headers, deadline=deadline, timeouts=timeouts)
+            self.exchange.received(operation.name, response.status, response.content_type, response.content)
             answer = read_answer(
                 response.content, response.status, response.content_type, operation.soap_version, self.name
             )
@@ -130,6 +138,11 @@ class Upstream:
         self._record(operation, FAULT if isinstance(answer, LegacyFault) else OK, seconds)
         (self.breaker.failed if seconds > self.slow_call else self.breaker.succeeded)(probe)
         return answer
+
+    def _fault_seen(self, operation: UpstreamOperation, fault: LegacyFault) -> None:
+        compiled = matching_rule(fault, self._rules)
+        rule = (self._rules.index(compiled), compiled.rule) if compiled is not None else None
+        self.exchange.fault(operation.name, fault, rule)
 
     def _record(self, operation: UpstreamOperation, outcome: str, seconds: float) -> None:
         record_upstream(UpstreamCall(self.name, operation.name, outcome, seconds))

@@ -56,7 +56,7 @@ def encoded_operations(wsdl: Path) -> dict[str, str]:
 
 
 def _use(operation: etree._Element) -> str | None:
-    """"encoded" when the input's or output's soap:body is, "literal" when they are not; None outside SOAP."""
+    """ "encoded" when the input's or output's soap:body is, "literal" when they are not; None outside SOAP."""
     bodies = [
         body
         for direction in ("input", "output")

@@ -33,15 +33,20 @@ def compile_rules(adapter: AdapterConfig) -> tuple[CompiledRule, ...]:
 
 def translate(fault: LegacyFault, rules: Sequence[CompiledRule], system: str) -> SoapbridgeError:
     """The canonical error for a legacy fault: the first matching rule's, else UpstreamFault."""
-    for compiled in rules:
-        if compiled.test(fault.element):
-            return _error(compiled.rule.code, compiled.rule.message or fault.message, system, fault)
+    compiled = matching_rule(fault, rules)
+    if compiled is not None:
+        return _error(compiled.rule.code, compiled.rule.message or fault.message, system, fault)
     return UpstreamFault(
         f"{system} answered with a fault that soapbridge does not map",
         system=system,
         code=fault.code,
         detail=fault.message,
     )
+
+
+def matching_rule(fault: LegacyFault, rules: Sequence[CompiledRule]) -> CompiledRule | None:
+    """The first rule whose test holds on the fault, if any."""
+    return next((compiled for compiled in rules if compiled.test(fault.element)), None)
 
 
 def _error(code: str, message: str, system: str, fault: LegacyFault) -> SoapbridgeError:
