@@ -4,10 +4,16 @@
 
 The bench's own set-up (canned upstream, bench project, `soapbridge serve` with its production defaults) serves
 PROFILED scenarios in turn at CONCURRENCY users; after a warm-up, py-spy records the busiest worker for the
-measured seconds (--nonblocking: the worker is not paused for each sample, so the load stays what it is) in its
-raw (collapsed stack) format, which flamegraph.pl, speedscope and inferno read. The terminal shows the top
-functions by self time (the sample's innermost frame) and by cumulative time (anywhere on the stack, counted
-once per sample), as shares of the worker's busy samples (py-spy leaves idle threads out).
+measured seconds in its raw (collapsed stack) format, which flamegraph.pl, speedscope and inferno read. The
+terminal shows the top functions by self time (the sample's innermost frame) and by cumulative time (anywhere on
+the stack, counted once per sample), as shares of the samples.
+
+SPY_FLAGS say why the samples are what they are. --nonblocking: pausing the worker for each sample cut its
+throughput so far that most samples were waits. --gil: only the thread holding the GIL is sampled, i.e. the
+worker's Python work; without it, a worker's 8 threads waiting for the GIL after a socket call (or on the pool's
+queue) were counted as busy, and about 70 % of the samples sat in queue waits, socket writes and reads. The price:
+lxml releases the GIL while it parses and applies a stylesheet, so those show only in part; the reference does
+the same lxml work, so the gateway's own cost is what remains.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections import Counter
@@ -32,6 +39,7 @@ PROFILED = ("xslt GetCustomer 1KB", "xslt SearchCustomers 10KB")
 CONCURRENCY = 8
 RATE = 250  # samples a second: enough for a few thousand samples in a short window, little overhead
 TOP = 20
+SPY_FLAGS = ("--nonblocking", "--gil")
 #: A raw line's frame: "function (path/to/file.py:123)"; the line number is dropped to sum a function's lines.
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 
@@ -111,7 +119,8 @@ def busiest_worker(gateway: Child) -> psutil.Process:
 
 def record(gateway: Child, scenario: Scenario, seconds: float, warmup: float, out: Path) -> Profile:
     """Warm up, then py-spy one worker for `seconds` while wrk keeps the gateway at CONCURRENCY users."""
-    spy = shutil.which("py-spy")
+    beside = Path(sys.executable).parent / "py-spy"  # a virtualenv's, when its bin folder is not on PATH
+    spy = str(beside) if beside.exists() else shutil.which("py-spy")
     if spy is None:
         raise ProfileError("py-spy is not installed (pip install -e '.[bench]')")
     url = gateway.url + scenario.path
@@ -126,7 +135,7 @@ def record(gateway: Child, scenario: Scenario, seconds: float, warmup: float, ou
     load.start()
     try:
         command = [spy, "record", "--pid", str(worker.pid), "--duration", str(max(1, round(seconds))),
-                   "--rate", str(RATE), "--nonblocking", "--format", "raw", "--output", str(raw)]  # fmt: skip
+                   "--rate", str(RATE), *SPY_FLAGS, "--format", "raw", "--output", str(raw)]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
     finally:
         load.join()
