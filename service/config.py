@@ -12,9 +12,30 @@ from pathlib import Path
 
 from ._toml import Table
 from .errors import ConfigError
+from .faultrules import FAULT_CODES, AnswerRule, FaultRule, read_answer_rules, read_fault_rules
+from .parameters import Parameter, read_parameters
 from .settings import Settings
 
-FAULT_CODES = ("InvalidRequest", "NotFound", "Conflict", "UpstreamFault", "UpstreamUnavailable", "UpstreamTimeout")
+#: The rules and parameters have modules of their own; they are part of the adapter model all the same.
+__all__ = [
+    "FAULT_CODES",
+    "AdapterConfig",
+    "AnswerRule",
+    "Breaker",
+    "Bulkhead",
+    "Credentials",
+    "FaultRule",
+    "OperationConfig",
+    "Parameter",
+    "Retry",
+    "Step",
+    "Timeouts",
+    "Tls",
+    "endpoint_variable",
+    "load_adapter",
+    "load_adapters",
+]
+
 CREDENTIAL_TYPES = ("wsse-username-token", "http-basic")
 _SECRET_KEYS = ("username_env", "password_env")
 _SYSTEM_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -87,15 +108,6 @@ class Credentials:
 
 
 @dataclass(frozen=True)
-class FaultRule:
-    """A legacy SOAP fault that means a canonical fault: `when` is an XPath on the Fault element."""
-
-    when: str
-    code: str
-    message: str | None = None
-
-
-@dataclass(frozen=True)
 class Step:
     """A canonical operation run before the upstream call; its answer joins the context."""
 
@@ -139,6 +151,10 @@ class AdapterConfig:
     credentials: Credentials | None = None
     namespaces: dict[str, str] = field(default_factory=dict)
     faults: tuple[FaultRule, ...] = ()
+    #: Ordinary legacy answers that mean a canonical fault (in-band errors), tested before the response stylesheet.
+    answers: tuple[AnswerRule, ...] = ()
+    #: The values every stylesheet of the adapter receives as xsl:params, by name.
+    parameters: dict[str, Parameter] = field(default_factory=dict)
     operations: dict[str, OperationConfig] = field(default_factory=dict)
     #: Whether each legacy request and answer is logged at INFO, bounded and redacted ([debug] exchange = true,
     #: or SOAPBRIDGE_LOG_EXCHANGE=on for every adapter); else only at DEBUG.
@@ -156,7 +172,8 @@ def load_adapters(settings: Settings) -> list[AdapterConfig]:
 
 
 def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -> AdapterConfig:
-    """One adapter file; with need_secrets=False (offline checks) an unset credential variable reads as ""."""
+    """One adapter file; with need_secrets=False (offline checks) an unset credential or parameter variable reads
+    as ""."""
     top = Table.load(path)
     top.only(
         "system",
@@ -168,6 +185,8 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
         "credentials",
         "namespaces",
         "faults",
+        "answers",
+        "parameters",
         "operations",
         "debug",
     )
@@ -194,7 +213,9 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
         tls=_tls(top.table("tls"), settings),
         credentials=_credentials(top.table("credentials"), settings, need_secrets),
         namespaces=_namespaces(top.table("namespaces")),
-        faults=tuple(_fault_rule(rule) for rule in top.tables("faults")),
+        faults=read_fault_rules(top),
+        answers=read_answer_rules(top, [name for name, op in operations.items() if op.upstream]),
+        parameters=read_parameters(top.table("parameters"), settings, need_secrets),
         operations=operations,
         log_exchange=_log_exchange(top.table("debug")) or settings.log_exchange,
     )
@@ -338,15 +359,6 @@ def _namespaces(table: Table | None) -> dict[str, str]:
     if table is None:
         return {}
     return {prefix: table.require(prefix, str, "a namespace URI") for prefix, _ in table.items()}
-
-
-def _fault_rule(table: Table) -> FaultRule:
-    table.only("when", "code", "message")
-    code = table.require("code", str, "a canonical fault code")
-    if code not in FAULT_CODES:
-        raise table.error("code", f"expected one of {', '.join(FAULT_CODES)}, got {code!r}")
-    message = table.text("message", "a string")
-    return FaultRule(table.require("when", str, "an XPath 1.0 expression"), code, message)
 
 
 def _operations(top: Table, settings: Settings, timeouts: Timeouts) -> dict[str, OperationConfig]:

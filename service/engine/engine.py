@@ -22,6 +22,7 @@ from ..settings import Settings
 from ..telemetry.context import record_invalid
 from ..upstream.client import Upstream
 from ..upstream.deadline import Deadline
+from ..upstream.faults import refuse_answer
 from .operations import CompiledOperation, StylesheetCache, UpstreamCall, compile_adapter
 from .routing import RoutedOperation
 
@@ -121,9 +122,11 @@ def _call_upstream(
             f"but {call.upstream.name}'s {call.operation.name} expects {expected}",
             stylesheet=call.request.label,
         )
-    return call.upstream.call(
+    answer = call.upstream.call(
         call.operation, body, deadline=deadline, timeouts=operation.timeouts, idempotent=call.idempotent
     )
+    refuse_answer(answer, call.answers, call.upstream.name)  # an in-band error never reaches the response stylesheet
+    return answer
 
 
 def _map_request(apply: Callable[[etree._Element], etree._Element], source: etree._Element) -> etree._Element:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lxml import etree
@@ -33,11 +35,23 @@ class Stylesheet:
         #: The names of the top-level xsl:params, which the engine fills from the request.
         self.params = frozenset(p.get("name", "") for p in self._document.getroot().iterchildren(f"{{{XSL}}}param"))
         self._compiled = PerThread(self._compile)
+        #: The adapter's parameters that the stylesheet declares, quoted once (with_parameters).
+        self._fixed: dict[str, Any] = {}
+
+    def with_parameters(self, parameters: Mapping[str, str]) -> Stylesheet:
+        """The same compiled stylesheet, also given an adapter's parameters (those it declares as xsl:params).
+
+        They are quoted here, once, and win over a request field of the same name.
+        """
+        bound = copy.copy(self)
+        bound._fixed = {name: etree.XSLT.strparam(value) for name, value in parameters.items() if name in self.params}
+        return bound
 
     def apply(self, source: etree._Element, params: Mapping[str, str] | None = None) -> etree._Element:
         """Run the stylesheet on source and return the single element it produced."""
         transform = self._compiled.get()
         quoted = {name: etree.XSLT.strparam(value) for name, value in (params or {}).items() if name in self.params}
+        quoted |= self._fixed
         try:
             result = transform(source, **quoted)
         except etree.XSLTApplyError as exc:

@@ -11,6 +11,7 @@ from ..config import AdapterConfig, OperationConfig, Timeouts
 from ..contract import Contract, Operation
 from ..errors import ConfigError
 from ..upstream.client import Upstream
+from ..upstream.faults import CompiledRule, answer_rules_of, compile_answer_rules
 from ..upstream.wsdl import UpstreamOperation
 from .mapping import Stylesheet
 
@@ -31,6 +32,8 @@ class UpstreamCall:
     request: Stylesheet
     #: Whether a transient failure may be tried again: the adapter file says, else reads are and writes are not.
     idempotent: bool = False
+    #: The adapter's [[answers]] for this operation: ordinary answers that are canonical faults.
+    answers: tuple[CompiledRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,30 @@ class StylesheetCache:
 def compile_adapter(
     adapter: AdapterConfig, upstream: Upstream | None, contract: Contract, sheets: StylesheetCache
 ) -> list[CompiledOperation]:
-    return [_compile(adapter, op, upstream, contract, sheets) for op in adapter.operations.values()]
+    own = AdapterStylesheets(sheets, {name: parameter.value for name, parameter in adapter.parameters.items()})
+    answers = compile_answer_rules(adapter)
+    return [_compile(adapter, op, upstream, contract, own, answers) for op in adapter.operations.values()]
+
+
+class AdapterStylesheets:
+    """The stylesheets as one adapter runs them: compiled once for all adapters, given this one's parameters."""
+
+    def __init__(self, sheets: StylesheetCache, parameters: dict[str, str]) -> None:
+        self._sheets = sheets
+        self._parameters = parameters
+
+    def get(self, path: Path) -> Stylesheet:
+        sheet = self._sheets.get(path)
+        return sheet.with_parameters(self._parameters) if self._parameters else sheet
 
 
 def _compile(
-    adapter: AdapterConfig, op: OperationConfig, upstream: Upstream | None, contract: Contract, sheets: StylesheetCache
+    adapter: AdapterConfig,
+    op: OperationConfig,
+    upstream: Upstream | None,
+    contract: Contract,
+    sheets: AdapterStylesheets,
+    answers: tuple[CompiledRule, ...],
 ) -> CompiledOperation:
     canonical = contract.operations.get(op.name)
     if canonical is None:
@@ -92,7 +114,7 @@ def _compile(
         system=adapter.name,
         response=sheets.get(op.response),
         timeouts=op.timeouts or adapter.timeouts,
-        call=_upstream_call(adapter, op, upstream, sheets, canonical),
+        call=_upstream_call(adapter, op, upstream, sheets, canonical, answer_rules_of(answers, op.name)),
         steps=tuple(CompiledStep(step.name, step.call, sheets.get(step.request)) for step in op.steps),
         route=compile_route(adapter, op, contract.namespace),
     )
@@ -118,8 +140,9 @@ def _upstream_call(
     adapter: AdapterConfig,
     op: OperationConfig,
     upstream: Upstream | None,
-    sheets: StylesheetCache,
+    sheets: AdapterStylesheets,
     canonical: Operation,
+    answers: tuple[CompiledRule, ...],
 ) -> UpstreamCall | None:
     if not op.upstream:
         return None
@@ -129,4 +152,4 @@ def _upstream_call(
     except ConfigError as exc:
         raise ConfigError(exc.message, file=str(adapter.file), key=f"operations.{op.name}.upstream") from exc
     idempotent = canonical.read_only if op.idempotent is None else op.idempotent
-    return UpstreamCall(upstream, operation, sheets.get(op.request), idempotent)
+    return UpstreamCall(upstream, operation, sheets.get(op.request), idempotent, answers)

@@ -18,8 +18,9 @@ from lxml import etree
 from ..config import AdapterConfig, OperationConfig
 from ..contract import Contract
 from ..engine.mapping import Stylesheet
-from ..engine.operations import StylesheetCache, compile_route
+from ..engine.operations import AdapterStylesheets, StylesheetCache, compile_route
 from ..errors import ConfigError, MappingError, WsdlError
+from ..parameters import placeholders
 from ..settings import Settings
 from ..upstream.encoding import refuse_encoded
 from ..wsdlmodel import Binding, load_wsdl
@@ -148,7 +149,7 @@ class _Project:
         stylesheets = [path for path in (op.request, op.response, *(s.request for s in op.steps)) if path]
         pairs = 0
         for path in stylesheets:
-            found, sheet_problems = self._stylesheet_problems(path)
+            found, sheet_problems = self._stylesheet_problems(path, adapter)
             pairs += found
             problems.extend(sheet_problems)
         if problems:
@@ -179,10 +180,11 @@ class _Project:
                 problems.append(f"{key}.steps[{index}].call: calls {step.call}, which no adapter serves")
         return problems
 
-    def _stylesheet_problems(self, path: Path) -> tuple[int, list[str]]:
+    def _stylesheet_problems(self, path: Path, adapter: AdapterConfig) -> tuple[int, list[str]]:
         """How many golden pairs the stylesheet has, and why it or they fail."""
         try:
-            sheet: Stylesheet = self.sheets.get(path)
+            # golden pairs are made with the adapter's parameters as placeholders: never with a secret
+            sheet: Stylesheet = AdapterStylesheets(self.sheets, placeholders(adapter.parameters)).get(path)
         except MappingError as exc:
             return 0, [mapping_problem(exc)]
         pairs = golden_pairs(path)

@@ -10,18 +10,24 @@ fields of the canonical request; their values come from the matching request sam
 (<Op>.request[.<case>].in.xml, or the request inside it when it is a composite's context),
 else from the request inside the given context, exactly as the engine takes them from the
 live request.
+
+A stylesheet also gets its adapter's [parameters], as placeholders: a literal is itself, a value from the
+environment is {{name}}. So a golden output is the same on every machine and never holds a secret.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
+from ..config import AdapterConfig
 from ..engine.engine import request_fields
 from ..engine.mapping import Stylesheet
 from ..errors import MappingError, XmlError
+from ..parameters import placeholders
 from ..xmlparse import parse_file
 from .project import is_context, mapping_problem, relative, request_in
 from .xmldiff import first_difference
@@ -40,6 +46,17 @@ def golden_pairs(stylesheet: Path) -> list[GoldenPair]:
     stem = stylesheet.stem
     inputs = sorted([*samples.glob(f"{stem}.in.xml"), *samples.glob(f"{stem}.*.in.xml")])
     return [_pair(stem, given) for given in inputs]
+
+
+def golden_parameters(adapters: Iterable[AdapterConfig]) -> dict[Path, dict[str, str]]:
+    """The parameters each stylesheet's golden pairs are made with: the placeholders of the first adapter using it."""
+    found: dict[Path, dict[str, str]] = {}
+    for adapter in adapters:
+        for op in adapter.operations.values():
+            for path in (op.request, op.response, *(step.request for step in op.steps)):
+                if path is not None:
+                    found.setdefault(path, placeholders(adapter.parameters))
+    return found
 
 
 def _pair(stem: str, given: Path) -> GoldenPair:

@@ -37,8 +37,9 @@ def find_adapter(settings: Settings, name: str) -> AdapterConfig:
 
 
 def unset_credentials(adapter: AdapterConfig, settings: Settings) -> list[str]:
-    """The credential variables the adapter names that the environment does not set."""
-    variables = adapter.credentials.variables if adapter.credentials else ()
+    """The credential and parameter variables the adapter names that the environment does not set."""
+    variables: tuple[str, ...] = adapter.credentials.variables if adapter.credentials else ()
+    variables += tuple(parameter.variable for parameter in adapter.parameters.values() if parameter.variable)
     return [variable for variable in variables if not settings.env.get(variable)]
 
 

@@ -23,9 +23,10 @@ from ..config import AdapterConfig, OperationConfig
 from ..contract import Contract, Operation
 from ..engine.engine import request_fields
 from ..engine.mapping import Stylesheet
-from ..engine.operations import StylesheetCache
+from ..engine.operations import AdapterStylesheets, StylesheetCache
 from ..errors import ConfigError, UsageError
 from ..namespaces import CONTEXT
+from ..parameters import placeholders
 from ..settings import Settings
 from ..soapenv import open_envelope
 from ..upstream.encoding import refuse_encoded
@@ -73,7 +74,8 @@ class OperationMapping:
         self.contract = Contract(settings.canonical_xsd)
         self.canonical = self._canonical(operation)
         self._schema = etree.XMLSchema(self.contract.document)
-        self._sheets = StylesheetCache(settings.root)
+        # the adapter's parameters as placeholders, as golden pairs have them: offline, secrets are not needed
+        self._sheets = AdapterStylesheets(StylesheetCache(settings.root), placeholders(self.adapter.parameters))
 
     @property
     def step_names(self) -> list[str]:

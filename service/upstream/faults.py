@@ -1,4 +1,10 @@
-"""Adapter fault rules: which legacy SOAP faults mean which canonical fault."""
+"""Adapter fault rules, compiled: which legacy SOAP faults, and which ordinary legacy answers, mean which
+canonical fault, and what the client is told.
+
+Every expression is compiled once, at start-up; a request costs one XPath evaluation per rule tried, on a tree
+already parsed. A message taken from the legacy message (message_from) is plain text of at most 512 characters,
+and never carries one of the adapter's secret values, whatever the legacy system echoed.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..config import AdapterConfig, FaultRule
+from ..config import AdapterConfig, AnswerRule, FaultRule
 from ..errors import (
     ConfigError,
     ConflictError,
@@ -18,24 +24,58 @@ from ..errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from ..redaction import plain_text
 from .envelope import LegacyFault
+
+#: What a secret value in a rule's message becomes.
+HIDDEN = "***"
 
 
 @dataclass(frozen=True)
 class CompiledRule:
     rule: FaultRule
     test: etree.XPath
+    #: rule.message_from as a string-valued XPath; None without one.
+    message_from: etree.XPath | None = None
+    #: The adapter's secret parameter values: never part of a message.
+    secrets: tuple[str, ...] = ()
+
+    def message(self, context: etree._Element, fallback: str) -> str:
+        """What the client is told: message_from's text when there is any, else the rule's message, else fallback."""
+        said = plain_text(str(self.message_from(context))) if self.message_from is not None else ""
+        text = said or self.rule.message or fallback
+        for secret in self.secrets:
+            text = text.replace(secret, HIDDEN)
+        return text
 
 
 def compile_rules(adapter: AdapterConfig) -> tuple[CompiledRule, ...]:
-    return tuple(_compile(adapter, index, rule) for index, rule in enumerate(adapter.faults))
+    """The adapter's [[faults]], in order."""
+    return tuple(_compile(adapter, f"faults[{index}]", rule) for index, rule in enumerate(adapter.faults))
+
+
+def compile_answer_rules(adapter: AdapterConfig) -> tuple[CompiledRule, ...]:
+    """The adapter's [[answers]], in order."""
+    return tuple(_compile(adapter, f"answers[{index}]", rule) for index, rule in enumerate(adapter.answers))
+
+
+def answer_rules_of(rules: Sequence[CompiledRule], operation: str) -> tuple[CompiledRule, ...]:
+    """The answer rules that test the legacy answers of one canonical operation."""
+    return tuple(
+        compiled
+        for compiled in rules
+        if not isinstance(compiled.rule, AnswerRule)
+        or not compiled.rule.operations
+        or operation in compiled.rule.operations
+    )
 
 
 def translate(fault: LegacyFault, rules: Sequence[CompiledRule], system: str) -> SoapbridgeError:
     """The canonical error for a legacy fault: the first matching rule's, else UpstreamFault."""
     compiled = matching_rule(fault, rules)
     if compiled is not None:
-        return _error(compiled.rule.code, compiled.rule.message or fault.message, system, fault)
+        message = compiled.message(fault.element, fault.message)
+        return _error(compiled.rule.code, message, system, fault.code, fault.message)
     return UpstreamFault(
         f"{system} answered with a fault that soapbridge does not map",
         system=system,
@@ -49,7 +89,14 @@ def matching_rule(fault: LegacyFault, rules: Sequence[CompiledRule]) -> Compiled
     return next((compiled for compiled in rules if compiled.test(fault.element)), None)
 
 
-def _error(code: str, message: str, system: str, fault: LegacyFault) -> SoapbridgeError:
+def refuse_answer(answer: etree._Element, rules: Sequence[CompiledRule], system: str) -> None:
+    """Raise the canonical error of the first answer rule that holds on an ordinary legacy answer, if any."""
+    for compiled in rules:
+        if compiled.test(answer):
+            raise _error(compiled.rule.code, compiled.message(answer, ""), system, "", None)
+
+
+def _error(code: str, message: str, system: str, legacy_code: str, legacy_message: str | None) -> SoapbridgeError:
     if code == "NotFound":
         return NotFoundError(message, system=system)
     if code == "InvalidRequest":
@@ -60,15 +107,24 @@ def _error(code: str, message: str, system: str, fault: LegacyFault) -> Soapbrid
         return UpstreamTimeout(message, system=system)
     if code == "UpstreamUnavailable":
         return UpstreamUnavailable(message, system=system)
-    return UpstreamFault(message, system=system, code=fault.code, detail=fault.message)
+    return UpstreamFault(message, system=system, code=legacy_code, detail=legacy_message)
 
 
-def _compile(adapter: AdapterConfig, index: int, rule: FaultRule) -> CompiledRule:
+def _compile(adapter: AdapterConfig, key: str, rule: FaultRule) -> CompiledRule:
+    test = _xpath(adapter, f"{key}.when", f"boolean({rule.when})", rule.when)
+    message_from = None
+    if rule.message_from is not None:
+        message_from = _xpath(adapter, f"{key}.message_from", f"string({rule.message_from})", rule.message_from)
+    secrets = tuple(p.value for p in adapter.parameters.values() if p.secret and p.value)
+    return CompiledRule(rule, test, message_from, secrets)
+
+
+def _xpath(adapter: AdapterConfig, key: str, wrapped: str, given: str) -> etree.XPath:
+    """An expression compiled alone first, so that "a) or (b" cannot pass inside the wrapping function."""
     try:
-        test = etree.XPath(f"boolean({rule.when})", namespaces=adapter.namespaces)
-        test(etree.Element("probe"))  # an unknown prefix or function only shows when evaluated
+        etree.XPath(given, namespaces=adapter.namespaces)
+        compiled = etree.XPath(wrapped, namespaces=adapter.namespaces)
+        compiled(etree.Element("probe"))  # an unknown prefix or function only shows when evaluated
     except etree.XPathError as exc:
-        raise ConfigError(
-            f"not a valid XPath expression: {exc}", file=str(adapter.file), key=f"faults[{index}].when"
-        ) from exc
-    return CompiledRule(rule, test)
+        raise ConfigError(f"not a valid XPath 1.0 expression: {exc}", file=str(adapter.file), key=key) from exc
+    return compiled

@@ -46,7 +46,8 @@ def test_a_toml_typo_fails_its_adapter_row(project: Path) -> None:
     edit(project / "adapters" / "crm.toml", "[timeouts]", "[timeout]")
     assert failures(project) == [
         Row("crm", "", False, "adapters/crm.toml: timeout: unknown key; expected one of: "
-            "system, timeouts, retry, breaker, bulkhead, tls, credentials, namespaces, faults, operations, debug")
+            "system, timeouts, retry, breaker, bulkhead, tls, credentials, namespaces, faults, answers, parameters, "
+            "operations, debug")
     ]  # fmt: skip
 
 
