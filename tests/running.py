@@ -36,6 +36,8 @@ class RunningGateway:
     #: request) never blocks on a full pipe.
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
+    #: The environment serve was started with (its secrets included: a test may call an emulator directly).
+    env: dict[str, str] = field(default_factory=dict)
 
     def all_output(self, timeout: float = 10.0) -> str:
         """Everything serve printed, to its end: call it once serve has exited."""
@@ -65,6 +67,7 @@ def start_gateway(
             "SOAPBRIDGE_CRM_PASSWORD": secrets.token_urlsafe(16),
             "SOAPBRIDGE_MAILING_USERNAME": "gateway",
             "SOAPBRIDGE_MAILING_PASSWORD": secrets.token_urlsafe(16),
+            "SOAPBRIDGE_WEATHER_LICENCE": secrets.token_urlsafe(16),
             "SOAPBRIDGE_AUTH": "off",  # these clients call without credentials; tests/security turns it back on
             "SOAPBRIDGE_STATE_DIR": str(state),
             **(extra_env or {}),
@@ -80,7 +83,7 @@ def start_gateway(
         start_new_session=True,
     )
     weakref.finalize(process, shutil.rmtree, state, True)
-    gateway = RunningGateway(base="", state=Path(env["SOAPBRIDGE_STATE_DIR"]))
+    gateway = RunningGateway(base="", state=Path(env["SOAPBRIDGE_STATE_DIR"]), env=env)
     assert process.stdout is not None
     for line in process.stdout:
         gateway.output.append(line)

@@ -18,10 +18,11 @@ from ..legacy._server import RunningEmulator, start
 from ..legacy.admin import start_admin
 from ..settings import Settings
 
-#: Systems that require credentials, and the variables they read them from.
+#: Systems that require credentials, and the variables they read them from (the gateway's adapters read the same).
 CREDENTIALS = {
     "crm": ("SOAPBRIDGE_CRM_USERNAME", "SOAPBRIDGE_CRM_PASSWORD"),
     "mailing": ("SOAPBRIDGE_MAILING_USERNAME", "SOAPBRIDGE_MAILING_PASSWORD"),
+    "weather": ("SOAPBRIDGE_WEATHER_LICENCE",),  # a licence key in the request body: weather.toml's [parameters]
 }
 READY = "ready"
 #: The first word of the line that gives the emulators' admin URL (fault injection, call counts).

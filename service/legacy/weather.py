@@ -5,16 +5,21 @@ Values come from weather_data's deterministic climate; the only state is the fee
 register of issued observations, which numbers each one the first time it is asked for.
 
 Like the WCF service it imitates, it requires WS-Addressing: a request without wsa:Action and
-wsa:MessageID, or with another operation's Action, is refused with a Sender fault.
+wsa:MessageID, or with another operation's Action, is refused with a Sender fault. It reads the
+subscriber's licence key from the body (LicenceKey) and refuses a wrong one with an InvalidRequestFault
+that never repeats the key. Like many such services, GetDailyForecast reports an unknown station inside
+an ordinary answer (IsError, ErrorCode, ErrorMessage); GetCurrentObservation answers a SOAP fault.
 
 Settings (the env mapping given to build, normally os.environ):
     SOAPBRIDGE_WEATHER_NOW   pin the feed's clock to a UTC instant, e.g. 2026-11-21T09:55:00Z
     SOAPBRIDGE_WEATHER_SEED  an integer that varies the weather (default 0)
+    SOAPBRIDGE_WEATHER_LICENCE  the one licence key accepted; unset, the feed is open and checks none
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -29,18 +34,21 @@ NS = "http://aerowx.example.net/WxFeed/2005/03/types"
 ACTIONS = "http://aerowx.example.net/WxFeed/2005/03/"
 WSDL = Path("weather") / "WxFeed.wsdl"
 MAX_DAYS = 10
+LICENCE_ENV = "SOAPBRIDGE_WEATHER_LICENCE"
+#: The ErrorCode of a GetDailyForecast answer for a station outside the subscription.
+STATION_UNKNOWN = "STATION_UNKNOWN"
 
 Clock = Callable[[], dt.datetime]
 
 
 def build(wsdl_root: Path, env: Mapping[str, str]) -> Emulator:
-    """The feed, with its clock and seed taken from the environment."""
-    return make_emulator(wsdl_root, clock_from_env(env), seed_from_env(env))
+    """The feed, with its clock, seed and licence key taken from the environment."""
+    return make_emulator(wsdl_root, clock_from_env(env), seed_from_env(env), env.get(LICENCE_ENV) or None)
 
 
-def make_emulator(wsdl_root: Path, clock: Clock, seed: int = 0) -> Emulator:
-    """The feed on an explicit clock (returning aware datetimes) and seed."""
-    feed = Feed(clock, seed)
+def make_emulator(wsdl_root: Path, clock: Clock, seed: int = 0, licence: str | None = None) -> Emulator:
+    """The feed on an explicit clock (returning aware datetimes) and seed; licence None checks no key."""
+    feed = Feed(clock, seed, licence)
     handlers: dict[str, Handler] = {
         _q("GetCurrentObservation"): feed.current_observation,
         _q("GetDailyForecast"): feed.daily_forecast,
@@ -89,13 +97,15 @@ def wx_time(instant: dt.datetime) -> str:
 class Feed:
     """The feed's operations, over one clock, one seed and one register of issued observations."""
 
-    def __init__(self, clock: Clock, seed: int) -> None:
+    def __init__(self, clock: Clock, seed: int, licence: str | None = None) -> None:
         self._clock = clock
         self._seed = seed
+        self._licence = licence
         self._lock = threading.Lock()
         self._report_numbers: dict[tuple[str, dt.datetime], int] = {}
 
     def current_observation(self, request: SoapRequest) -> etree._Element:
+        self._check_licence(request.body)
         station = _station(request.body)
         at = observation_time(self._now())
         response = etree.Element(_q("GetCurrentObservationResponse"), nsmap={None: NS})
@@ -107,10 +117,15 @@ class Feed:
         return response
 
     def daily_forecast(self, request: SoapRequest) -> etree._Element:
-        station = _station(request.body)
+        self._check_licence(request.body)
+        code = _station_code(request.body)
+        if code not in STATIONS:
+            return _unknown_station_answer(code)
+        station = STATIONS[code]
         days = _num_days(request.body)
         now = self._now()
         response = etree.Element(_q("GetDailyForecastResponse"), nsmap={None: NS})
+        _add(response, "IsError", "false")
         forecast = etree.SubElement(response, _q("Forecast"))
         _add(forecast, "StationICAO", station.icao)
         _add(forecast, "IssuedAt", wx_time(issue_time(now)))
@@ -120,6 +135,7 @@ class Feed:
         return response
 
     def list_stations(self, request: SoapRequest) -> etree._Element:
+        self._check_licence(request.body)
         response = etree.Element(_q("ListStationsResponse"), nsmap={None: NS})
         for station in STATIONS.values():
             entry = etree.SubElement(response, _q("Station"))
@@ -128,6 +144,11 @@ class Feed:
             _add(entry, "CountryCode", station.country)
             _add(entry, "UtcOffsetMin", station.utc_offset_min)
         return response
+
+    def _check_licence(self, body: etree._Element) -> None:
+        given = body.findtext(_q("LicenceKey")) or ""
+        if self._licence is not None and not hmac.compare_digest(given.encode(), self._licence.encode()):
+            raise _invalid("LicenceKey", "The licence key is missing or not valid for this subscription")
 
     def _now(self) -> dt.datetime:
         now = self._clock()
@@ -141,10 +162,15 @@ class Feed:
             return self._report_numbers.setdefault((icao, at), len(self._report_numbers) + 1)
 
 
-def _station(body: etree._Element) -> Station:
+def _station_code(body: etree._Element) -> str:
     code = (body.findtext(_q("StationICAO")) or "").strip()
     if not code:
         raise _invalid("StationICAO", "StationICAO is required")
+    return code
+
+
+def _station(body: etree._Element) -> Station:
+    code = _station_code(body)
     station = STATIONS.get(code)
     if station is None:
         raise LegacyFault("client", f"Station {code} is not in the feed", _unknown_station(code))
@@ -163,6 +189,15 @@ def _unknown_station(code: str) -> etree._Element:
     _add(detail, "StationICAO", code)
     _add(detail, "Message", "The station is not covered by this subscription")
     return detail
+
+
+def _unknown_station_answer(code: str) -> etree._Element:
+    """GetDailyForecast's in-band error: an ordinary answer saying that the station is not in the feed."""
+    response = etree.Element(_q("GetDailyForecastResponse"), nsmap={None: NS})
+    _add(response, "IsError", "true")
+    _add(response, "ErrorCode", STATION_UNKNOWN)
+    _add(response, "ErrorMessage", f"Station {code[:50]} is not covered by this subscription")
+    return response
 
 
 def _invalid(parameter: str, message: str) -> LegacyFault:

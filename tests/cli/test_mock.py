@@ -75,7 +75,8 @@ def test_billing_rpc_answers_a_sample() -> None:
 
 def test_weather_soap12_with_imported_types_answers_a_sample() -> None:
     with running_mock("wsdl/weather/WxFeed.wsdl") as endpoints:
-        forecast = _client(endpoints["WxFeed/WxFeedSoap12"]).service.GetDailyForecast(StationICAO="EDDF", NumDays=3)
+        answer = _client(endpoints["WxFeed/WxFeedSoap12"]).service.GetDailyForecast(StationICAO="EDDF", NumDays=3)
+    forecast = answer.Forecast  # beside the feed's in-band error fields (IsError, ErrorCode, ErrorMessage)
     assert forecast.StationICAO == "AAAA"
     assert [day.WxCode for day in forecast.Day] == ["SKC"]
 

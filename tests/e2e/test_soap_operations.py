@@ -84,9 +84,9 @@ def test_record_payment_reduces_the_outstanding_amount(soap: zeep.Client) -> Non
 
 
 def test_current_weather_converts_units(soap: zeep.Client, gateway: RunningGateway) -> None:
-    before = _raw_observation(gateway.emulators["weather"], "EGLL")
+    before = _raw_observation(gateway, "EGLL")
     observation = soap.service.GetCurrentWeather(stationId="EGLL")
-    after = _raw_observation(gateway.emulators["weather"], "EGLL")
+    after = _raw_observation(gateway, "EGLL")
     expected = [
         (
             fahrenheit_tenths_to_celsius(int(raw["TempF10"])),
@@ -150,14 +150,16 @@ def test_invalid_request_is_a_client_fault_naming_the_field(gateway: RunningGate
     assert "SCHEMAV" not in response.text
 
 
-def _raw_observation(url: str, station: str) -> dict[str, str]:
+def _raw_observation(gateway: RunningGateway, station: str) -> dict[str, str]:
+    url, licence = gateway.emulators["weather"], gateway.env["SOAPBRIDGE_WEATHER_LICENCE"]
     addressing = (  # the feed is a WS-Addressing service: it refuses a request without these
         f'<e:Header><a:Action xmlns:a="{WSA}">http://aerowx.example.net/WxFeed/2005/03/GetCurrentObservation</a:Action>'
         f'<a:MessageID xmlns:a="{WSA}">urn:uuid:{uuid.uuid4()}</a:MessageID></e:Header>'
     )
     body = (
         f'<e:Envelope xmlns:e="{SOAP12}">{addressing}<e:Body><GetCurrentObservation xmlns="{WX}">'
-        f"<StationICAO>{station}</StationICAO></GetCurrentObservation></e:Body></e:Envelope>"
+        f"<LicenceKey>{licence}</LicenceKey><StationICAO>{station}</StationICAO>"
+        "</GetCurrentObservation></e:Body></e:Envelope>"
     )
     response = requests.post(url, data=body.encode(), headers={"Content-Type": "application/soap+xml"}, timeout=10)
     observation = etree.fromstring(response.content).find(f".//{{{WX}}}Observation")

@@ -227,22 +227,24 @@ def test_observations_are_numbered_once_when_first_issued(feed: zeep.proxy.Servi
 
 
 def test_forecast_covers_the_days_after_today(feed: zeep.proxy.ServiceProxy) -> None:
-    forecast = feed.GetDailyForecast(StationICAO="EGLL", NumDays=3)
+    answer = feed.GetDailyForecast(StationICAO="EGLL", NumDays=3)
+    assert (answer.IsError, answer.ErrorCode, answer.ErrorMessage) == (False, None, None)
+    forecast = answer.Forecast
     assert (forecast.StationICAO, forecast.IssuedAt) == ("EGLL", "20261121T0600Z")
     days = [(d.ValidDate, d.MinTempF10, d.MaxTempF10, d.WxCode) for d in forecast.Day]
     assert [d[0] for d in days] == ["20261122", "20261123", "20261124"]
     assert all(low < high for _, low, high, _ in days)
     assert days == sorted(days)  # in date order
-    assert len(feed.GetDailyForecast(StationICAO="EGLL", NumDays=10).Day) == 10
+    assert len(feed.GetDailyForecast(StationICAO="EGLL", NumDays=10).Forecast.Day) == 10
 
 
 def test_forecast_days_are_stable_across_issues_and_start_after_midnight_utc(
     feed: zeep.proxy.ServiceProxy, clock: ManualClock
 ) -> None:
     clock.now = dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
-    later = feed.GetDailyForecast(StationICAO="YSSY", NumDays=2).Day
+    later = feed.GetDailyForecast(StationICAO="YSSY", NumDays=2).Forecast.Day
     clock.now = dt.datetime(2026, 12, 30, 0, 0, tzinfo=dt.UTC)
-    earlier = feed.GetDailyForecast(StationICAO="YSSY", NumDays=4).Day
+    earlier = feed.GetDailyForecast(StationICAO="YSSY", NumDays=4).Forecast.Day
     assert later[0].ValidDate == "20270101"
     assert earlier[1:3] == later
 
@@ -258,9 +260,51 @@ def test_list_stations(feed: zeep.proxy.ServiceProxy) -> None:
 
 def test_unknown_station_is_a_sender_fault_over_zeep(feed: zeep.proxy.ServiceProxy) -> None:
     with pytest.raises(zeep.exceptions.Fault) as raised:
-        feed.GetDailyForecast(StationICAO="ZZZZ", NumDays=2)
+        feed.GetCurrentObservation(StationICAO="ZZZZ")
     assert raised.value.code == "soapenv:Sender"
     assert raised.value.detail.find("wx:UnknownStationFault/wx:StationICAO", NS).text == "ZZZZ"
+
+
+def test_a_forecast_for_an_unknown_station_is_an_ordinary_answer_saying_so(feed: zeep.proxy.ServiceProxy) -> None:
+    answer = feed.GetDailyForecast(StationICAO="ZZZZ", NumDays=2)
+    assert (answer.IsError, answer.ErrorCode, answer.Forecast) == (True, "STATION_UNKNOWN", None)
+    assert answer.ErrorMessage == "Station ZZZZ is not covered by this subscription"
+
+
+def test_adapter_answer_rules_make_the_in_band_error_not_found(
+    shared: RunningEmulator, legacy_schema: etree.XMLSchema
+) -> None:
+    adapter = tomllib.loads((ROOT / "adapters" / "weather.toml").read_text())
+    status, answer = post(shared.url, wx("GetDailyForecast", wx("StationICAO", text="ZZZZ"), wx("NumDays", text="2")))
+    assert status == 200
+    legacy_schema.assertValid(answer)
+    namespaces = adapter["namespaces"]
+    matched = [r for r in adapter["answers"] if answer.xpath(f"boolean({r['when']})", namespaces=namespaces)]
+    assert matched[0]["code"] == "NotFound"
+    assert answer.xpath(f"string({matched[0]['message_from']})", namespaces=namespaces).startswith("Station ZZZZ")
+    good = post(shared.url, wx("GetDailyForecast", wx("StationICAO", text="EGLL"), wx("NumDays", text="2")))[1]
+    assert not [r for r in adapter["answers"] if good.xpath(f"boolean({r['when']})", namespaces=namespaces)]
+
+
+@pytest.mark.parametrize("given", [None, "", "not-the-licence"], ids=["missing", "empty", "wrong"])
+def test_a_licensed_feed_refuses_any_other_key_without_repeating_it(given: str | None) -> None:
+    with start(make_emulator(ROOT / "wsdl", ManualClock(NOW), 0, "the-licence"), "127.0.0.1", 0) as feed:
+        key = [] if given is None else [wx("LicenceKey", text=given)]
+        status, answer = post(feed.url, wx("GetCurrentObservation", *key, wx("StationICAO", text="EGLL")))
+        assert status == 400  # a Sender fault
+        assert fault_detail(answer).findtext("wx:Parameter", namespaces=NS) == "LicenceKey"
+        assert given is None or given == "" or given not in etree.tostring(answer, encoding="unicode")
+        licensed = wx("GetCurrentObservation", wx("LicenceKey", text="the-licence"), wx("StationICAO", text="EGLL"))
+        assert post(feed.url, licensed)[0] == 200
+
+
+def test_build_reads_the_licence_from_the_environment() -> None:
+    emulator = build(
+        ROOT / "wsdl", {"SOAPBRIDGE_WEATHER_NOW": "2026-11-21T09:55:00Z", "SOAPBRIDGE_WEATHER_LICENCE": "k"}
+    )
+    with start(emulator, "127.0.0.1", 0) as feed:
+        assert post(feed.url, wx("ListStations"))[0] == 400
+        assert post(feed.url, wx("ListStations", wx("LicenceKey", text="k")))[0] == 200
 
 
 @pytest.mark.parametrize(
@@ -485,7 +529,7 @@ def day(low: str, high: str, code: str = "OVC") -> etree._Element:
 
 def forecast(*days: etree._Element) -> etree._Element:
     header = (wx("StationICAO", text="EGLL"), wx("IssuedAt", text="20261121T0600Z"))
-    return wx("GetDailyForecastResponse", wx("Forecast", *header, *days))
+    return wx("GetDailyForecastResponse", wx("IsError", text="false"), wx("Forecast", *header, *days))
 
 
 def test_celsius_matches_the_twin_over_the_whole_legacy_range() -> None:

@@ -11,8 +11,12 @@
 
   <xsl:output method="xml" encoding="UTF-8" indent="no"/>
 
+  <!-- The gateway's subscription key, from adapters/weather.toml [parameters] (a secret, from the environment). -->
+  <xsl:param name="licence"/>
+
   <xsl:template match="/cn:GetCurrentWeather">
     <wx:GetCurrentObservation>
+      <wx:LicenceKey><xsl:value-of select="$licence"/></wx:LicenceKey>
       <wx:StationICAO><xsl:value-of select="normalize-space(cn:stationId)"/></wx:StationICAO>
     </wx:GetCurrentObservation>
   </xsl:template>
