@@ -96,7 +96,8 @@ def test_the_secret_is_in_no_log_line_fault_or_page_of_a_real_gateway() -> None:
     finally:
         assert stop_gateway(process) == 0
     output = gateway.all_output()
-    assert "GetDailyForecast" in output or "GetForecast" in output  # the calls were logged
+    assert "weather GetDailyForecast sent to" in output  # the legacy exchange was logged, the body included
+    assert "<wx:LicenceKey>***</wx:LicenceKey>" in output
     assert not [text for text in seen if secret in text]
     assert secret not in output
 
