@@ -16,6 +16,7 @@ SOAPBRIDGE_MAX_CONNECTIONS_PER_PEER connections across the instance (PeerBound).
 from __future__ import annotations
 
 import errno
+import io
 import selectors
 import socket
 import ssl
@@ -26,11 +27,13 @@ from functools import partial
 from http import HTTPStatus
 from typing import Any
 
+import h11
 from gunicorn import sock as gunicorn_sock
 from gunicorn.http.message import Request
 from gunicorn.http.parser import RequestParser
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from ..gateway.app import REFUSED_UNREAD
 from ..settings import Connections
 from ..workerload import PEER_BUCKETS, WorkerLoads
 from .framing import Progress, RequestFraming
@@ -229,10 +232,26 @@ class BufferingWorker(ThreadWorker):  # type: ignore[misc]
         if framing.progress is Progress.REFUSED and framing.refusal is not None:
             self._forget(conn)
             self.log.info("refused a request from %s: %s", conn.peer, framing.refusal.reason)
-            _answer(conn.sock, HTTPStatus(framing.refusal.status), framing.refusal.reason + "\n")
+            if framing.head is not None and framing.refusal.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+                self._refuse_unread(conn, framing.head)
+            else:
+                _answer(conn.sock, HTTPStatus(framing.refusal.status), framing.refusal.reason + "\n")
             self._linger(conn)
             return True
         return False
+
+    def _refuse_unread(self, conn: BufferedConn, head: h11.Request) -> None:
+        """A body too large to read, refused by the application itself, as it refuses every other request: a
+        SOAP client gets a fault in its version, a JSON client problem details, and the refusal is logged and
+        counted like any other. The application sees the head and an empty body, marked refused (REFUSED_UNREAD);
+        the exact reason is in this worker's log line."""
+        environ = _environ(head, conn, "https" if self._tls is not None else "http")
+        environ[REFUSED_UNREAD] = True
+        started: list[tuple[str, list[tuple[str, str]]]] = []
+        body = b"".join(self.wsgi(environ, lambda status, headers, exc_info=None: started.append((status, headers))))
+        status, headers = started[0]
+        lines = [f"HTTP/1.1 {status}", *(f"{name}: {value}" for name, value in headers), "Connection: close"]
+        _send_quietly(conn.sock, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
     def finish_request(self, conn: BufferedConn, fs: Any) -> None:
         """A thread answered conn's request: read its next one (it may have begun already), or close it."""
@@ -327,6 +346,25 @@ class BufferingWorker(ThreadWorker):  # type: ignore[misc]
         """gunicorn's keepalive, which serve sets from SOAPBRIDGE_IDLE_TIMEOUT."""
         idle = float(self.cfg.keepalive)
         return idle if self.alive else min(idle, STOPPING_IDLE)
+
+
+def _environ(head: h11.Request, conn: BufferedConn, scheme: str) -> dict[str, Any]:
+    """The WSGI environ of a request whose body will not be read: its head, and an empty input."""
+    path, _, query = head.target.decode("latin-1").partition("?")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": head.method.decode("latin-1"),
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/" + head.http_version.decode("latin-1"),
+        "REMOTE_ADDR": conn.peer,
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(),
+    }
+    for name, value in head.headers:
+        key = name.decode("latin-1").upper().replace("-", "_")
+        key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
+        environ[key] = value.decode("latin-1")
+    return environ
 
 
 def _answer(sock: Any, status: HTTPStatus, text: str) -> None:

@@ -53,6 +53,8 @@ class RequestFraming:
         self.max_body = max_body
         self.progress = Progress.IDLE
         self.refusal: Refusal | None = None
+        #: The request's head once read: what a refusal of its body answers in the endpoint's own format.
+        self.head: h11.Request | None = None
         #: The client waits for "100 Continue" before it sends the body.
         self.expects_continue = False
         self._h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
@@ -97,6 +99,7 @@ class RequestFraming:
 
     def _take(self, event: object) -> None:
         if isinstance(event, h11.Request):
+            self.head = event
             self.progress = Progress.BODY
             self.expects_continue = self._h11.they_are_waiting_for_100_continue
             self._check_declared_length(event)

@@ -53,6 +53,8 @@ log = logging.getLogger("soapbridge.gateway")
 #: start helps find out why. Business answers (NotFound, Conflict), credential refusals and legacy failures are
 #: told by the request line and their own log lines; their bodies are the client's business.
 EXCERPTED = frozenset({"InvalidRequest", "VersionMismatch", "MustUnderstand", "InternalError"})
+#: The environ key that marks a request whose body the server refused unread: over the limit as declared.
+REFUSED_UNREAD = "soapbridge.refused_unread"
 #: The only Content-Encoding a request body may have.
 IDENTITY = ("", "identity")
 #: A refusal: (HTTP status, the error) to a response in the endpoint's own format.
@@ -239,10 +241,10 @@ def _request(environ: dict[str, Any], origin: Origin) -> Request:
 
 
 def _read_body(environ: dict[str, Any], limit: int) -> bytes:
-    """The body, read only when it fits: an announced oversize body is refused unread."""
+    """The body, read only when it fits: an announced oversize body is refused unread, here or by the server."""
     length_text = environ.get("CONTENT_LENGTH") or ""
     length = int(length_text) if length_text.isdigit() else -1
-    if length > limit:
+    if length > limit or environ.get(REFUSED_UNREAD):
         raise RequestError(f"the body is larger than {limit} bytes")
     stream = environ["wsgi.input"]
     data: bytes = stream.read(length) if length >= 0 else stream.read(limit + 1)
