@@ -107,10 +107,26 @@ def stop_gateway(process: subprocess.Popen[str]) -> int:
     try:
         code = process.wait(timeout=30)
     except subprocess.TimeoutExpired:
+        stacks = _stacks(process.pid)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        raise AssertionError("the gateway did not stop within 30 s of SIGTERM") from None
+        raise AssertionError(f"the gateway did not stop within 30 s of SIGTERM; its processes:\n{stacks}") from None
     return code
+
+
+def _stacks(group: int) -> str:
+    """Each process of the group and, where py-spy (the bench extra) is installed, its threads' stacks: what a
+    gateway that does not stop is waiting for."""
+    pids = subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True).stdout.split()
+    spy = shutil.which("py-spy", path=os.path.dirname(sys.executable)) or shutil.which("py-spy")
+    found = []
+    for pid in pids:
+        command = [spy, "dump", "--pid", pid] if spy else ["ps", "-o", "pid,stat,etime,args", "-p", pid]
+        try:
+            found.append(subprocess.run(command, capture_output=True, text=True, timeout=15).stdout)
+        except subprocess.TimeoutExpired:
+            found.append(f"{pid}: no answer from {command[0]}")
+    return "\n".join(found)
 
 
 @contextmanager
