@@ -20,21 +20,18 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from typing import Any, Protocol, TextIO
 
 from ..settings import Settings
 from .context import RequestTrace, current
+from .requestline import CONTROL_ESCAPES, REQUEST_LOGGER, Clock, JsonLine, LineComposer, TextLine, ms, summary
 
-#: The logger of the one line per request.
-REQUEST_LOGGER = "soapbridge.request"
+__all__ = ["CONTROL_ESCAPES", "REQUEST_LOGGER", "configure", "log_request", "request_fields", "summary"]
+
 #: Paths polled by machines: their request lines are DEBUG, not INFO.
 PROBES = ("/healthz", "/readyz", "/metrics")
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(correlation_id)s] %(message)s"
-#: C0 and C1 controls, DEL and the Unicode line separators, as the text log writes them: \n, \t, \u001b...
-CONTROL_ESCAPES = {
-    code: json.dumps(chr(code))[1:-1] if code < 0x20 else f"\\u{code:04x}"
-    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
-}
 
 log = logging.getLogger(REQUEST_LOGGER)
 
@@ -48,8 +45,30 @@ class Answer(Protocol):
 def log_request(trace: RequestTrace, response: Answer) -> None:
     """The gateway observer that writes a request's line; called inside the request's trace."""
     level = logging.DEBUG if trace.path in PROBES else logging.INFO
-    if log.isEnabledFor(level):
+    if not log.isEnabledFor(level):
+        return
+    handler = _sole_handler(level)
+    if handler is not None and current() is trace:
+        handler.write_request(trace, response.status, level)
+    else:
         log.log(level, summary(trace, response.status), extra={"request": request_fields(trace, response.status)})
+
+
+def _sole_handler(level: int) -> RequestLogHandler | None:
+    """The handler `configure` installed, when a request line would reach it and nothing else: then it can be
+    written straight from the trace. Any other handler (a test's capture, an operator's own) gets the record."""
+    root = logging.root
+    if len(root.handlers) != 1 or log.filters:
+        return None
+    handler = root.handlers[0]
+    if not isinstance(handler, RequestLogHandler) or not handler.plain(level):
+        return None
+    node: logging.Logger | None = log
+    while node is not None and node is not root:
+        if node.handlers or not node.propagate:
+            return None
+        node = node.parent
+    return handler
 
 
 def request_fields(trace: RequestTrace, status: int) -> dict[str, Any]:
@@ -62,30 +81,17 @@ def request_fields(trace: RequestTrace, status: int) -> dict[str, Any]:
         "outcome": trace.outcome,
         "fault_code": trace.fault_code,
         "status": status,
-        "duration_ms": _ms(trace.seconds),
+        "duration_ms": ms(trace.seconds),
         "upstream": [
             {
                 "system": call.system,
                 "operation": call.operation,
                 "outcome": call.outcome,
-                "duration_ms": _ms(call.seconds),
+                "duration_ms": ms(call.seconds),
             }
             for call in trace.upstream
         ],
     }
-
-
-def summary(trace: RequestTrace, status: int) -> str:
-    """The request line's message: what a person reads first, in either format."""
-    what = trace.operation or trace.path
-    outcome = f"{trace.outcome} {trace.fault_code}" if trace.fault_code else trace.outcome
-    line = f"{what} over {trace.protocol}: {outcome}, {status} in {_ms(trace.seconds)} ms"
-    if trace.client:
-        line += f", client {trace.client}"
-    if trace.client_address:
-        line += f" from {trace.client_address}"
-    calls = [f"{c.system}.{c.operation} {c.outcome} {_ms(c.seconds)} ms" for c in trace.upstream]
-    return line + (f"; upstream {', '.join(calls)}" if calls else "")
 
 
 class CorrelationFilter(logging.Filter):
@@ -147,9 +153,7 @@ def configure(settings: Settings, stream: TextIO | None = None) -> logging.Handl
     """Send every record to stream (stderr) in the chosen format: soapbridge's own from the chosen level,
     other libraries' from WARNING. Called once by `soapbridge serve` before the workers fork; they inherit it."""
     stream = stream or sys.stderr
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter() if chosen_format(settings, stream) == "json" else TextFormatter())
-    handler.addFilter(CorrelationFilter())
+    handler = RequestLogHandler(stream, chosen_format(settings, stream))
     handler.set_name("soapbridge")
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "soapbridge"]:
@@ -158,6 +162,34 @@ def configure(settings: Settings, stream: TextIO | None = None) -> logging.Handl
     root.setLevel(logging.WARNING)
     logging.getLogger("soapbridge").setLevel(settings.log_level.upper())
     return handler
+
+
+class RequestLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The gateway's handler: every record formatted as configured, and the request line written straight from
+    the trace (see requestline.py), under the same lock, so lines never interleave."""
+
+    def __init__(self, stream: TextIO, log_format: str) -> None:
+        super().__init__(stream)
+        self.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+        self.correlation = CorrelationFilter()
+        self.addFilter(self.correlation)
+        self.compose: LineComposer = JsonLine() if log_format == "json" else TextLine()
+        self.clock = Clock()
+
+    def plain(self, level: int) -> bool:
+        """Records of this level pass, and only the correlation filter, which the trace stands in for, runs."""
+        return level >= self.level and len(self.filters) == 1 and self.filters[0] is self.correlation
+
+    def write_request(self, trace: RequestTrace, status: int, level: int) -> None:
+        line = self.compose(trace, status, level, self.clock.stamp(time.time()))
+        with self.lock:  # type: ignore[union-attr]
+            try:
+                self.stream.write(line + self.terminator)
+                self.flush()
+            except RecursionError:
+                raise
+            except Exception:
+                self.handleError(logging.makeLogRecord({"name": REQUEST_LOGGER, "msg": line}))
 
 
 def chosen_format(settings: Settings, stream: TextIO) -> str:
@@ -171,7 +203,3 @@ def utc_time(created: float) -> str:
     """ISO 8601 in UTC with milliseconds: 2026-11-21T09:55:00.123Z."""
     instant = dt.datetime.fromtimestamp(created, dt.UTC)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 1)
