@@ -162,13 +162,11 @@ class AdapterConfig:
 
 
 def load_adapters(settings: Settings) -> list[AdapterConfig]:
-    """Every adapters/*.toml, in name order; of the adapters serving one operation, all but one have a route."""
+    """Every adapters/*.toml, in name order (the rules across files are the project compiler's)."""
     files = sorted(settings.adapters_dir.glob("*.toml"))
     if not files:
         raise ConfigError("no adapter files (*.toml)", file=str(settings.adapters_dir))
-    adapters = [load_adapter(path, settings) for path in files]
-    _refuse_second_default(adapters)
-    return adapters
+    return [load_adapter(path, settings) for path in files]
 
 
 def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -> AdapterConfig:
@@ -407,20 +405,3 @@ def _optional_file(table: Table, key: str, settings: Settings) -> Path | None:
     if not path.is_file():
         raise table.error(key, f"no such file: {relative}")
     return path
-
-
-def _refuse_second_default(adapters: list[AdapterConfig]) -> None:
-    """Two adapters serving one operation without a route: which one a request reaches would be arbitrary."""
-    default: dict[str, str] = {}
-    for adapter in adapters:
-        for name, operation in adapter.operations.items():
-            if operation.route is not None:
-                continue
-            if name in default:
-                raise ConfigError(
-                    f"{name} is already served by {default[name]}.toml, and neither says which requests it takes; "
-                    "give one of them a route",
-                    file=str(adapter.file),
-                    key=f"operations.{name}",
-                )
-            default[name] = adapter.name

@@ -14,37 +14,33 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from ..config import AdapterConfig, load_adapters
-from ..contract import Contract
-from ..errors import ConfigError, MappingError, RequestError, ValidationError
+from ..errors import MappingError, RequestError, ValidationError
 from ..namespaces import CONTEXT
 from ..settings import Settings
 from ..telemetry.context import record_invalid
 from ..upstream.client import Upstream
 from ..upstream.deadline import Deadline
 from ..upstream.faults import refuse_answer
-from .operations import CompiledOperation, StylesheetCache, UpstreamCall, compile_adapter
+from .compiler import UpstreamFactory, compile_project
+from .operations import CompiledOperation, UpstreamCall
 from .routing import RoutedOperation
-
-UpstreamFactory = Callable[[AdapterConfig], Upstream]
 
 
 class Engine:
     """Loaded once per process: every adapter, WSDL and stylesheet, ready to serve."""
 
     def __init__(self, settings: Settings, upstream_factory: UpstreamFactory = Upstream) -> None:
+        """ConfigError (or MappingError) for a project `soapbridge check` fails: the rules are the compiler's."""
+        project = compile_project(settings, upstream_factory)
+        project.raise_problems()
+        assert project.contract is not None, "a project without problems has its contract"
         self.settings = settings
-        self.contract = Contract(settings.canonical_xsd)
-        self.adapters = load_adapters(settings)
-        self.upstreams = {a.name: upstream_factory(a) for a in self.adapters if a.wsdl is not None}
-        self.stylesheets = StylesheetCache(settings.root)
-        served: dict[str, list[CompiledOperation]] = {}
-        for adapter in self.adapters:
-            for compiled in compile_adapter(adapter, self.upstreams.get(adapter.name), self.contract, self.stylesheets):
-                served.setdefault(compiled.name, []).append(compiled)
+        self.contract = project.contract
+        self.adapters = project.adapters
+        self.upstreams = project.upstreams
+        self.stylesheets = project.stylesheets
         #: Each canonical operation the gateway serves, and the adapters that serve it.
-        self.operations = {name: RoutedOperation.of(adapters) for name, adapters in served.items()}
-        _check_steps(self.operations, self.adapters)
+        self.operations = project.operations
 
     def call(self, name: str, request: etree._Element, deadline: Deadline | None = None) -> etree._Element:
         """Run the canonical operation `name` on a canonical request element.
@@ -146,35 +142,3 @@ def request_fields(request: etree._Element) -> dict[str, str]:
         for child in request.iterchildren(tag=etree.Element)
         if len(child) == 0
     }
-
-
-def _check_steps(operations: dict[str, RoutedOperation], adapters: list[AdapterConfig]) -> None:
-    files = {adapter.name: adapter.file for adapter in adapters}
-    for operation in (served for routed in operations.values() for served in routed.adapters):
-        for index, step in enumerate(operation.steps):
-            if step.call not in operations:
-                raise ConfigError(
-                    f"calls {step.call}, which no adapter serves",
-                    file=str(files[operation.system]),
-                    key=f"operations.{operation.name}.steps[{index}].call",
-                )
-            if _reaches(operations, step.call, operation.name):
-                raise ConfigError(
-                    f"calls {step.call}, which calls {operation.name} back",
-                    file=str(files[operation.system]),
-                    key=f"operations.{operation.name}.steps[{index}].call",
-                )
-
-
-def _reaches(operations: dict[str, RoutedOperation], start: str, target: str) -> bool:
-    """Whether the steps of start's adapters (any route) lead to target."""
-    seen: set[str] = set()
-    pending = [start]
-    while pending:
-        name = pending.pop()
-        if name == target:
-            return True
-        if name not in seen:
-            seen.add(name)
-            pending.extend(step.call for served in operations[name].adapters for step in served.steps)
-    return False

@@ -1,4 +1,4 @@
-"""An adapter's operations, compiled: stylesheets loaded, upstream operations looked up."""
+"""An adapter's operations, compiled: what the engine runs (compiler.py builds them and applies the rules)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 from lxml import etree
 
 from ..config import AdapterConfig, OperationConfig, Timeouts
-from ..contract import Contract, Operation
+from ..contract import Operation
 from ..errors import ConfigError
 from ..upstream.client import Upstream
-from ..upstream.faults import CompiledRule, answer_rules_of, compile_answer_rules
+from ..upstream.faults import CompiledRule
 from ..upstream.wsdl import UpstreamOperation
 from .mapping import Stylesheet
 
@@ -74,14 +74,6 @@ class StylesheetCache:
         return len(self._sheets)
 
 
-def compile_adapter(
-    adapter: AdapterConfig, upstream: Upstream | None, contract: Contract, sheets: StylesheetCache
-) -> list[CompiledOperation]:
-    own = AdapterStylesheets(sheets, {name: parameter.value for name, parameter in adapter.parameters.items()})
-    answers = compile_answer_rules(adapter)
-    return [_compile(adapter, op, upstream, contract, own, answers) for op in adapter.operations.values()]
-
-
 class AdapterStylesheets:
     """The stylesheets as one adapter runs them: compiled once for all adapters, given this one's parameters."""
 
@@ -92,32 +84,6 @@ class AdapterStylesheets:
     def get(self, path: Path) -> Stylesheet:
         sheet = self._sheets.get(path)
         return sheet.with_parameters(self._parameters) if self._parameters else sheet
-
-
-def _compile(
-    adapter: AdapterConfig,
-    op: OperationConfig,
-    upstream: Upstream | None,
-    contract: Contract,
-    sheets: AdapterStylesheets,
-    answers: tuple[CompiledRule, ...],
-) -> CompiledOperation:
-    canonical = contract.operations.get(op.name)
-    if canonical is None:
-        raise ConfigError(
-            f"not a canonical operation; the canonical XSD defines: {', '.join(contract.operations)}",
-            file=str(adapter.file),
-            key=f"operations.{op.name}",
-        )
-    return CompiledOperation(
-        contract=canonical,
-        system=adapter.name,
-        response=sheets.get(op.response),
-        timeouts=op.timeouts or adapter.timeouts,
-        call=_upstream_call(adapter, op, upstream, sheets, canonical, answer_rules_of(answers, op.name)),
-        steps=tuple(CompiledStep(step.name, step.call, sheets.get(step.request)) for step in op.steps),
-        route=compile_route(adapter, op, contract.namespace),
-    )
 
 
 def compile_route(adapter: AdapterConfig, op: OperationConfig, namespace: str) -> etree.XPath | None:
@@ -134,22 +100,3 @@ def compile_route(adapter: AdapterConfig, op: OperationConfig, namespace: str) -
             f"not a valid XPath 1.0 expression: {exc}", file=str(adapter.file), key=f"operations.{op.name}.route"
         ) from exc
     return test
-
-
-def _upstream_call(
-    adapter: AdapterConfig,
-    op: OperationConfig,
-    upstream: Upstream | None,
-    sheets: AdapterStylesheets,
-    canonical: Operation,
-    answers: tuple[CompiledRule, ...],
-) -> UpstreamCall | None:
-    if not op.upstream:
-        return None
-    assert upstream is not None and op.request is not None, "config guarantees a WSDL and a request stylesheet"
-    try:
-        operation = upstream.operation(op.upstream)
-    except ConfigError as exc:
-        raise ConfigError(exc.message, file=str(adapter.file), key=f"operations.{op.name}.upstream") from exc
-    idempotent = canonical.read_only if op.idempotent is None else op.idempotent
-    return UpstreamCall(upstream, operation, sheets.get(op.request), idempotent, answers)

@@ -12,10 +12,9 @@ from pathlib import Path
 from lxml import etree
 
 from ..config import AdapterConfig, load_adapter
-from ..errors import ConfigError, MappingError, UsageError
+from ..errors import MappingError, UsageError
 from ..namespaces import CONTEXT
 from ..settings import Settings
-from ..wsdlmodel import Binding, BindingOperation, Wsdl
 
 
 def adapter_files(settings: Settings) -> list[Path]:
@@ -41,39 +40,6 @@ def unset_credentials(adapter: AdapterConfig, settings: Settings) -> list[str]:
     variables: tuple[str, ...] = adapter.credentials.variables if adapter.credentials else ()
     variables += tuple(parameter.variable for parameter in adapter.parameters.values() if parameter.variable)
     return [variable for variable in variables if not settings.env.get(variable)]
-
-
-def legacy_binding(wsdl: Wsdl, adapter: AdapterConfig) -> Binding:
-    """The SOAP binding of the port the adapter calls: the only one, or the one system.service/port names."""
-    ports = [
-        (service.name, port)
-        for service in wsdl.services
-        if adapter.service in (None, service.name)
-        for port in service.ports
-        if port.binding.soap_version is not None and adapter.port in (None, port.name)
-    ]
-    if len(ports) != 1:
-        found = ", ".join(f"{service}/{port.name}" for service, port in ports) or "none"
-        raise ConfigError(
-            f"expected exactly one SOAP port (set system.service and system.port); found {found}",
-            file=str(adapter.file),
-            key="system.wsdl",
-        )
-    return ports[0][1].binding
-
-
-def legacy_operation(binding: Binding, adapter: AdapterConfig, operation: str) -> BindingOperation:
-    """The binding operation an adapter's operation calls upstream; ConfigError naming the key if absent."""
-    upstream = adapter.operations[operation].upstream or ""
-    found = binding.operation(upstream)
-    if found is None:
-        known = ", ".join(op.name for op in binding.operations)
-        raise ConfigError(
-            f"the WSDL's binding has no operation {upstream!r}; it has: {known}",
-            file=str(adapter.file),
-            key=f"operations.{operation}.upstream",
-        )
-    return found
 
 
 def relative(message: str, root: Path) -> str:

@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..config import AdapterConfig, OperationConfig
 from ..contract import Contract, Operation
+from ..engine.compiler import legacy_binding, legacy_operation
 from ..engine.engine import request_fields
 from ..engine.mapping import Stylesheet
 from ..engine.operations import AdapterStylesheets, StylesheetCache
@@ -33,7 +34,7 @@ from ..upstream.encoding import refuse_encoded
 from ..wsdlmodel import check_message, load_wsdl
 from ..xmlcheck import Problem, element_path, schema_problems
 from ..xmlparse import make_parser, parse_bytes
-from .project import find_adapter, is_context, legacy_binding, legacy_operation, relative, request_in
+from .project import find_adapter, is_context, relative, request_in
 
 #: The --step name of the upstream request stylesheet.
 UPSTREAM = "upstream"

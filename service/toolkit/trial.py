@@ -17,6 +17,7 @@ from lxml import etree
 
 from ..config import AdapterConfig, endpoint_variable
 from ..engine import Engine
+from ..engine.compiler import legacy_binding
 from ..errors import MappingError, SoapbridgeError, UsageError, ValidationError
 from ..settings import Settings
 from ..upstream.client import Upstream
@@ -24,7 +25,7 @@ from ..upstream.exchange import Faulted, Received, Sent
 from ..wsdlmodel import load_wsdl
 from ..wsgi import serve_in_background
 from .mock import load_mock
-from .project import adapter_files, legacy_binding, load_offline, unset_credentials
+from .project import adapter_files, load_offline, unset_credentials
 
 VALID = "valid"
 #: What an unset credential or secret variable reads as when the legacy systems are mocks, which check none.

@@ -152,7 +152,7 @@ def test_two_adapters_without_a_route_for_one_operation_are_refused(project: Pat
     shutil.copy(project / "adapters" / "weather.toml", project / "adapters" / "weather2.toml")
     edit(project, "weather2", 'name = "weather"', 'name = "weather2"')
     with pytest.raises(ConfigError, match=r"already served by weather\.toml"):
-        load_adapters(Settings(root=project, env=CREDENTIALS))
+        Engine(Settings(root=project, env=CREDENTIALS))
 
 
 def test_a_remote_import_in_a_legacy_wsdl_is_refused(project: Path) -> None:

@@ -139,7 +139,12 @@ def test_an_operation_served_twice_fails_the_second(project: Path) -> None:
     shutil.copy(project / "adapters" / "weather.toml", project / "adapters" / "wx.toml")
     edit(project / "adapters" / "wx.toml", 'name = "weather"', 'name = "wx"')
     assert {(row.adapter, row.operation, row.detail) for row in failures(project)} == {
-        ("wx", op, f"adapters/wx.toml: operations.{op}: already served by weather.toml without a route")
+        (
+            "wx",
+            op,
+            f"adapters/wx.toml: operations.{op}: already served by weather.toml without a route, "
+            "and neither says which requests it takes; give one of them a route",
+        )
         for op in ("GetCurrentWeather", "GetForecast")
     }
 
@@ -174,3 +179,16 @@ def test_each_failure_is_its_own_row_and_the_rest_stays_ok(project: Path) -> Non
     assert [(row.adapter, row.operation) for row in report.failures] == [("crm", ""), ("weather", "")]
     ok = [(row.adapter, row.operation) for row in report.rows if row.ok]
     assert ("billing", "ListInvoices") in ok and ("mailing", "SubscribeCustomer") in ok
+
+
+def test_a_step_calling_its_own_operation_fails_as_serve_refuses_it(project: Path) -> None:
+    edit(project / "adapters" / "composite.toml", 'call = "ListInvoices"', 'call = "GetCustomerAccount"')
+    assert failures(project) == [
+        Row(
+            "composite",
+            "GetCustomerAccount",
+            False,
+            "adapters/composite.toml: operations.GetCustomerAccount.steps[1].call: "
+            "calls GetCustomerAccount, its own operation",
+        )
+    ]
