@@ -8,6 +8,7 @@ variable that is not set is a note, not a failure: `serve` still refuses to star
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +17,14 @@ from lxml import etree
 from ..config import AdapterConfig, OperationConfig
 from ..engine.compiler import CANONICAL, CompiledProject, Problem, compile_project
 from ..engine.operations import AdapterStylesheets
-from ..errors import ConfigError, MappingError
+from ..errors import ConfigError, MappingError, XmlError
 from ..parameters import placeholders
 from ..settings import Settings
+from ..xmlcheck import Problem as SchemaProblem
+from ..xmlparse import parse_file
 from .golden import golden_pairs, pair_problem
 from .project import mapping_problem, relative, unset_credentials
+from .transform import canonical_problems, legacy_input_problems
 
 __all__ = ["CANONICAL", "Report", "Row", "check_project"]
 
@@ -53,12 +57,13 @@ def check_project(settings: Settings) -> Report:
     project = compile_project(settings, need_secrets=False)
     rows = [*_canonical_rows(project), *_problem_rows(project.problems_of(""), settings.root)]
     loaded = {adapter.name: adapter for adapter in project.adapters}
+    schema = etree.XMLSchema(project.contract.document) if project.contract is not None else None
     for path in project.files:
         adapter = loaded.get(path.stem)
         if adapter is None:
             rows.extend(_problem_rows(project.problems_of(path.stem), settings.root))
         else:
-            rows.extend(_Rows(project, adapter).all())
+            rows.extend(_Rows(project, adapter, schema).all())
     return Report(tuple(rows))
 
 
@@ -80,11 +85,21 @@ def _detail(error: ConfigError | MappingError, root: Path) -> str:
     return relative(error.message, root)
 
 
+@dataclass(frozen=True)
+class _Target:
+    """What a stylesheet's results must be, and the judge of one result (transform judges by the same code)."""
+
+    what: str
+    problems: Callable[[etree._Element], list[SchemaProblem]]
+
+
 class _Rows:
     """One adapter's rows: the compiler's problems, its notes, and its stylesheets' golden pairs."""
 
-    def __init__(self, project: CompiledProject, adapter: AdapterConfig) -> None:
+    def __init__(self, project: CompiledProject, adapter: AdapterConfig, schema: etree.XMLSchema | None) -> None:
         self.project = project
+        #: The canonical XSD, compiled once for every adapter's golden outputs.
+        self.schema = schema
         self.adapter = adapter
         self.root = project.settings.root
         # golden pairs are made with the adapter's parameters as placeholders: never with a secret
@@ -112,19 +127,46 @@ class _Rows:
 
     def _operation_rows(self, op: OperationConfig) -> list[Row]:
         problems = [_detail(p.error, self.root) for p in self.project.problems_of(self.adapter.name, op.name)]
-        stylesheets = [path for path in (op.request, op.response, *(s.request for s in op.steps)) if path]
+        stylesheets = self._stylesheets(op)
         pairs = 0
-        for path in stylesheets:
-            found, golden_problems = self._golden_problems(path)
+        for path, target in stylesheets:
+            found, golden_problems = self._golden_problems(path, target)
             pairs += found
             problems.extend(problem for problem in golden_problems if problem not in problems)
         if problems:
             return [Row(self.adapter.name, op.name, False, problem) for problem in problems]
         return [Row(self.adapter.name, op.name, True, f"{len(stylesheets)} stylesheets, {pairs} golden pairs")]
 
-    def _golden_problems(self, path: Path) -> tuple[int, list[str]]:
-        """How many golden pairs the stylesheet has, and why they fail (a stylesheet that does not compile has
-        none to judge: that is the compiler's problem)."""
+    def _stylesheets(self, op: OperationConfig) -> list[tuple[Path, _Target | None]]:
+        """Each stylesheet of the operation, and what its results must be (None: the compiler says why unknown)."""
+        found = [(op.request, self._legacy_target(op))] if op.request is not None else []
+        found.append((op.response, self._canonical_target(op.name, "response")))
+        found.extend((step.request, self._canonical_target(step.call, "request")) for step in op.steps)
+        return found
+
+    def _legacy_target(self, op: OperationConfig) -> _Target | None:
+        legacy = self.project.legacy.get(self.adapter.name)
+        operation = legacy.binding.operation(op.upstream or "") if legacy is not None else None
+        if legacy is None or operation is None:
+            return None
+        wsdl = legacy.wsdl
+        what = f"{self.adapter.name}'s {operation.name} input message"
+        return _Target(what, lambda body: legacy_input_problems(wsdl, operation, body))
+
+    def _canonical_target(self, name: str, side: str) -> _Target | None:
+        contract, schema = self.project.contract, self.schema
+        canonical = contract.operations.get(name) if contract is not None else None
+        if canonical is None or schema is None:
+            return None
+        tag = canonical.response if side == "response" else canonical.request
+        return _Target(
+            f"canonical {etree.QName(tag).localname}", lambda element: canonical_problems(schema, element, tag)
+        )
+
+    def _golden_problems(self, path: Path, target: _Target | None) -> tuple[int, list[str]]:
+        """How many golden pairs the stylesheet has, and why they fail: the stylesheet no longer gives an output,
+        or the output is not what the stylesheet's target (the legacy message, the canonical XSD) accepts.
+        A stylesheet that does not compile has none to judge: that is the compiler's problem."""
         try:
             sheet = self.sheets.get(path)
         except MappingError:
@@ -134,7 +176,23 @@ class _Rows:
             samples = self._relative(path.parent / "samples")
             return 0, [f"{sheet.label}: no golden pair ({samples}/{path.stem}.in.xml and .out.xml)"]
         problems = [pair_problem(sheet, pair, self.root) for pair in pairs]
+        if target is not None:
+            problems.extend(self._output_problem(pair.expected, target) for pair in pairs)
         return len(pairs), [problem for problem in problems if problem]
+
+    def _output_problem(self, expected: Path, target: _Target) -> str | None:
+        """Why a golden output is not what its stylesheet must produce, in one line; None when it is."""
+        try:
+            output = parse_file(expected).getroot()
+        except (OSError, XmlError):
+            return None  # a missing or malformed output is the pair's problem, said once
+        problems = target.problems(output)
+        if not problems:
+            return None
+        first = problems[0]
+        where = f"{self._relative(expected)}, line {first.line}" if first.line else self._relative(expected)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return f"{where}: not a valid {target.what}: {first.reason}{more}"
 
     def _relative(self, path: Path) -> str:
         return relative(str(path), self.root)

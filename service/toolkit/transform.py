@@ -31,7 +31,7 @@ from ..parameters import placeholders
 from ..settings import Settings
 from ..soapenv import open_envelope
 from ..upstream.encoding import refuse_encoded
-from ..wsdlmodel import check_message, load_wsdl
+from ..wsdlmodel import BindingOperation, Wsdl, check_message, load_wsdl
 from ..xmlcheck import Problem, element_path, schema_problems
 from ..xmlparse import make_parser, parse_bytes
 from .project import find_adapter, is_context, relative, request_in
@@ -129,8 +129,7 @@ class OperationMapping:
         refuse_encoded(self.adapter)
         wsdl = load_wsdl(self.adapter.wsdl, root=self.settings.wsdl_dir)
         operation = legacy_operation(legacy_binding(wsdl, self.adapter), self.adapter, self.config.name)
-        message = operation.message("input")
-        problems = check_message(wsdl, message, [root]) if message is not None else []
+        problems = legacy_input_problems(wsdl, operation, root)
         target = f"{self.adapter.name}'s {operation.name} input message ({self._relative(self.adapter.wsdl)})"
         return Mapped(sheet.label, target, document, root, tuple(problems))
 
@@ -141,12 +140,9 @@ class OperationMapping:
         return Mapped(sheet.label, target, document, root, tuple(problems))
 
     def _canonical_problems(self, element: etree._Element | None, tag: str, sample: etree._Element) -> list[Problem]:
-        expected = etree.QName(tag).localname
         if element is None:
-            return [_problem(sample, f"the context holds no request; expected a {expected}")]
-        if element.tag != tag:
-            return [_problem(element, f"expected a canonical {expected} ({tag}), got {element.tag}")]
-        return schema_problems(self._schema, element)
+            return [_problem(sample, f"the context holds no request; expected a {etree.QName(tag).localname}")]
+        return canonical_problems(self._schema, element, tag)
 
     def _canonical(self, name: str) -> Operation:
         found = self.contract.operations.get(name)
@@ -160,6 +156,20 @@ class OperationMapping:
 
     def _relative(self, path: Path) -> str:
         return relative(str(path), self.settings.root)
+
+
+def legacy_input_problems(wsdl: Wsdl, operation: BindingOperation, body: etree._Element) -> list[Problem]:
+    """Every way body (a request stylesheet's result) breaks the legacy operation's input message."""
+    message = operation.message("input")
+    return check_message(wsdl, message, [body]) if message is not None else []
+
+
+def canonical_problems(schema: etree.XMLSchema, element: etree._Element, tag: str) -> list[Problem]:
+    """Every way element breaks the canonical element tag (a request or a response) of the canonical XSD."""
+    if element.tag != tag:
+        expected = etree.QName(tag).localname
+        return [_problem(element, f"expected a canonical {expected} ({tag}), got {element.tag}")]
+    return schema_problems(schema, element)
 
 
 def _operation(adapter: AdapterConfig, name: str) -> OperationConfig:

@@ -183,7 +183,8 @@ def test_each_failure_is_its_own_row_and_the_rest_stays_ok(project: Path) -> Non
 
 def test_a_step_calling_its_own_operation_fails_as_serve_refuses_it(project: Path) -> None:
     edit(project / "adapters" / "composite.toml", 'call = "ListInvoices"', 'call = "GetCustomerAccount"')
-    assert failures(project) == [
+    # the step's golden output (a ListInvoices request) is then no GetCustomerAccount request either
+    assert failures(project)[:1] == [
         Row(
             "composite",
             "GetCustomerAccount",
@@ -192,3 +193,30 @@ def test_a_step_calling_its_own_operation_fails_as_serve_refuses_it(project: Pat
             "calls GetCustomerAccount, its own operation",
         )
     ]
+
+
+def test_a_misspelled_element_in_a_request_stylesheet_and_its_golden_outputs_fails(project: Path) -> None:
+    edit(project / "xslt" / "weather" / "GetForecast.request.xsl", "wx:StationICAO>", "wx:StationIcao>")
+    edit(project / "xslt" / "weather" / "GetForecast.request.xsl", "wx:StationICAO>", "wx:StationIcao>")
+    for output in (project / "xslt" / "weather" / "samples").glob("GetForecast.request*.out.xml"):
+        output.write_text(output.read_text().replace("wx:StationICAO>", "wx:StationIcao>"))
+    rows = failures(project)
+    assert {(row.adapter, row.operation) for row in rows} == {("weather", "GetForecast")}
+    assert rows[0].detail.startswith(
+        "xslt/weather/samples/GetForecast.request.out.xml, line 4: "
+        "not a valid weather's GetDailyForecast input message: "
+    )
+    assert "StationIcao" in rows[0].detail
+
+
+def test_a_response_golden_output_the_canonical_xsd_refuses_fails(project: Path) -> None:
+    out = project / "xslt" / "billing" / "samples" / "RecordPayment.response.out.xml"
+    out.write_text(out.read_text().replace("cn:remainingBalance>", "cn:remainingBalanse>"))
+    sheet = project / "xslt" / "billing" / "RecordPayment.response.xsl"
+    sheet.write_text(sheet.read_text().replace("cn:remainingBalance>", "cn:remainingBalanse>"))
+    details = [row.detail for row in failures(project)]
+    assert any(
+        detail.startswith("xslt/billing/samples/RecordPayment.response.out.xml, line ")
+        and "not a valid canonical RecordPaymentResponse: " in detail
+        for detail in details
+    ), details
