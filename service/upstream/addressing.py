@@ -9,7 +9,6 @@ wsa:Action (the WSDL's, else the SOAPAction, else WS-Addressing's default action
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 from lxml import etree
@@ -25,6 +24,8 @@ WSU_ID = "{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-ut
 _MARKERS = (f"{{{WSAW}}}UsingAddressing", f"{{{WSAM}}}Addressing")
 _ACTIONS = (f"{{{WSAM}}}Action", f"{{{WSAW}}}Action")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+#: A UUID in its canonical 8-4-4-4-12 form, in either case: the only spelling written as urn:uuid:.
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def wsdl_actions(wsdl: Path, binding: etree.QName, port: str) -> dict[str, str] | None:
@@ -52,12 +53,11 @@ def input_actions(root: etree._Element, binding: str) -> dict[str, str]:
 
 
 def message_id(correlation_id: str) -> str:
-    """The correlation id as a URI: urn:uuid: for a UUID, itself when it already is one, else a urn of ours."""
-    try:
-        parsed = uuid.UUID(correlation_id)
-    except ValueError:
-        return _as_uri(correlation_id)
-    return parsed.urn if str(parsed) == correlation_id.lower() else _as_uri(correlation_id)
+    """The correlation id as a URI: urn:uuid: for a UUID, itself when it already is one, else a urn of ours.
+    (A regular expression, not uuid.UUID: this runs for every call, and only the canonical spelling counts.)"""
+    if _CANONICAL_UUID.fullmatch(correlation_id):
+        return f"urn:uuid:{correlation_id.lower()}"
+    return _as_uri(correlation_id)
 
 
 def headers(message: str, action: str, to: str) -> list[etree._Element]:

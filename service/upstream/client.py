@@ -14,10 +14,9 @@ from lxml import etree
 
 from ..config import AdapterConfig, Credentials, Retry, Timeouts
 from ..errors import ConfigError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
-from ..soapenv import content_type, envelope, serialize
+from ..soapenv import content_type
 from ..telemetry import context, correlation
 from ..telemetry.context import UpstreamCall, record_retry, record_upstream
-from . import addressing
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
 from .deadline import Deadline
@@ -25,6 +24,7 @@ from .encoding import refuse_encoded
 from .envelope import LegacyFault, read_answer
 from .exchange import ExchangeLog, ExchangeObserver
 from .faults import compile_rules, matching_rule, translate
+from .outbound import Addressing, Outbound
 from .recent import RecentCalls
 from .retry import with_retries
 from .transport import UpstreamTransport
@@ -63,6 +63,8 @@ class Upstream:
         self.bulkhead = Bulkhead(adapter.name, adapter.bulkhead)
         self.recent = RecentCalls()  # before the workers fork, like the breaker: the status page's figures
         self._wsse = _wsse(adapter.credentials)
+        #: Each operation's outbound message, composed once: per call only its values and body change.
+        self._outbound = {name: self._compose(op) for name, op in self.operations.items()}
         self._rules = compile_rules(adapter)
         self.exchange = ExchangeLog(adapter, observers)
 
@@ -148,13 +150,16 @@ class Upstream:
         record_upstream(UpstreamCall(self.name, operation.name, outcome, seconds))
         self.recent.record(failed=outcome not in (OK, FAULT), fault=outcome == FAULT)
 
+    def _compose(self, operation: UpstreamOperation) -> Outbound:
+        action = operation.addressing_action
+        return Outbound(
+            operation.soap_version, self._wsse, Addressing(action, self.address) if action is not None else None
+        )
+
     def _message(self, operation: UpstreamOperation, body: etree._Element, correlation_id: str | None = None) -> bytes:
         """The envelope, with a fresh UsernameToken for each try, and WS-Addressing when the WSDL uses it."""
-        headers = [self._wsse.header()] if self._wsse is not None else []
-        if operation.addressing_action is not None:
-            message_id = addressing.message_id(correlation_id or _correlation_id())
-            headers += addressing.headers(message_id, operation.addressing_action, self.address)
-        return serialize(envelope(operation.soap_version, [body], prefix="soapenv", headers=headers))
+        outbound = self._outbound.get(operation.name) or self._compose(operation)
+        return outbound.message(body, outbound.values(correlation_id or _correlation_id()))
 
 
 def _failure(exc: UpstreamError) -> str:

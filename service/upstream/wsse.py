@@ -21,6 +21,8 @@ from lxml import etree
 from ..config import Credentials
 from ..namespaces import WSSE, WSSE_PASSWORD_DIGEST, WSSE_PASSWORD_TEXT, WSU
 
+#: What changes in a digest token's block per message, in the order it is written.
+SLOTS = ("digest", "nonce", "created")
 BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 NONCE_BYTES = 16
 
@@ -28,24 +30,37 @@ NONCE_BYTES = 16
 class UsernameToken:
     """The adapter's credentials, written as a new wsse:Security block on each call.
 
-    The block is built once and copied for each message (a copy costs a third of building it anew);
-    a digest token's copy then gets its own nonce, wsu:Created and digest.
+    A digest token's block changes in three values per message (its slots: digest, nonce, created); a text
+    token's never does. upstream/outbound.py writes the block once with markers in the slots, and each message's
+    values into them; block() builds it as a tree.
     """
 
     def __init__(self, credentials: Credentials) -> None:
         self._password = credentials.password.encode("utf-8")
         self._digest = credentials.password_type == "digest"
         self._template = _block(credentials.username, self._digest, credentials.password)
+        self.slots = SLOTS if self._digest else ()
+        self._clock = _SecondClock()
 
     def header(self) -> etree._Element:
         """<wsse:Security><wsse:UsernameToken>...</wsse:UsernameToken></wsse:Security>, ready for the Header."""
+        return self.block(self.values())
+
+    def values(self) -> dict[str, str]:
+        """A fresh nonce, the time, and the digest of both with the password; nothing for a text token."""
+        if not self._digest:
+            return {}
+        nonce, created = os.urandom(NONCE_BYTES), self._clock.now()
+        digest = password_digest(nonce, created, self._password)
+        return {"digest": digest, "nonce": base64.b64encode(nonce).decode("ascii"), "created": created}
+
+    def block(self, values: dict[str, str]) -> etree._Element:
+        """The Security block with these values in its slots."""
         security = copy.deepcopy(self._template)
         if self._digest:
             _, password, nonce_element, created_element = security[0]
-            nonce, created = os.urandom(NONCE_BYTES), _now()
-            password.text = password_digest(nonce, created, self._password)
-            nonce_element.text = base64.b64encode(nonce).decode("ascii")
-            created_element.text = created
+            password.text, nonce_element.text = values["digest"], values["nonce"]
+            created_element.text = values["created"]
         return security
 
     def __repr__(self) -> str:
@@ -70,6 +85,18 @@ def password_digest(nonce: bytes, created: str, password: bytes) -> str:
     return base64.b64encode(hashlib.sha1(nonce + created.encode("ascii") + password).digest()).decode("ascii")
 
 
-def _now() -> str:
-    """The current UTC time to the second, as 2024-05-01T12:00:00Z."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+class _SecondClock:
+    """The current UTC time to the second, as 2024-05-01T12:00:00Z: formatted when the second changes. Two threads
+    crossing a second at once both format it, to the same text, so no lock is needed."""
+
+    def __init__(self) -> None:
+        self._last: tuple[int, str] = (-1, "")
+
+    def now(self) -> str:
+        second = int(time.time())
+        last = self._last
+        if last[0] == second:
+            return last[1]
+        text = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
+        self._last = (second, text)
+        return text
