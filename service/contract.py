@@ -1,6 +1,7 @@
 """The canonical contract: the canonical XSD, compiled once, and the operations it defines.
 
-An operation Op exists when the XSD has a top-level element Op and an element OpResponse.
+An operation Op exists when the XSD, or a per-system module it includes, has a top-level element Op and
+an element OpResponse.
 Op's effect on the legacy system is read from <xs:appinfo source="urn:soapbridge:effect"> on
 Op: "read" or "write"; an operation that says nothing is a write, the safe assumption.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from ._perthread import PerThread
+from .canonicalmodules import assemble
 from .errors import ConfigError, ValidationError, XmlError
 from .xmlcheck import schema_problems
 from .xmlparse import parse_file
@@ -70,10 +72,12 @@ class Contract:
 
 
 def _load(xsd: Path) -> etree._ElementTree:
+    """The canonical XSD, with the per-system modules it includes in place (canonicalmodules.py)."""
     try:
-        return parse_file(xsd, what="the canonical XSD")
+        document = parse_file(xsd, what="the canonical XSD")
     except XmlError as exc:
         raise ConfigError(exc.message, file=str(xsd)) from exc
+    return assemble(xsd, document)
 
 
 def _operations(schema: etree._Element, namespace: str) -> dict[str, Operation]:

@@ -112,6 +112,12 @@ def response_output_the_canonical_xsd_refuses(project: Path) -> None:
     )
 
 
+def canonical_module_not_included(project: Path) -> None:
+    """A per-system module beside the canonical XSD that it does not include: its operations would be missing."""
+    module = (project / "wsdl/canonical/soapbridge-v1.xsd").read_text().split("<xs:element", 1)[0] + "</xs:schema>\n"
+    (project / "wsdl/canonical/tides.xsd").write_text(module)
+
+
 def wsdl_that_does_not_load(project: Path) -> None:
     wsdl = project / "wsdl/mailing/ListPostApi.wsdl"
     wsdl.write_text(wsdl.read_text()[:200])
@@ -157,6 +163,9 @@ CASES = {
     ),
     "a canonical XSD that is not well-formed": Broken(canonical_xsd_not_well_formed, "soapbridge-v1.xsd"),
     "an unknown key in an adapter file": Broken(unknown_adapter_key, "timeout: unknown key"),
+    "a canonical module the canonical XSD does not include": Broken(
+        canonical_module_not_included, "wsdl/canonical/tides.xsd: a canonical module soapbridge-v1.xsd does not include"
+    ),
     "a legacy WSDL that does not load": Broken(wsdl_that_does_not_load, "adapters/mailing.toml: system.wsdl: "),
     "a golden pair that no longer holds": Broken(
         golden_pair_that_no_longer_holds, "no longer gives RecordPayment.response.out.xml", engine_refuses=False
