@@ -136,11 +136,6 @@ def legacy_port(wsdl: Wsdl, adapter: AdapterConfig) -> tuple[str, Port]:
     return ports[0]
 
 
-def legacy_binding(wsdl: Wsdl, adapter: AdapterConfig) -> Binding:
-    """The SOAP binding of the port the adapter calls."""
-    return legacy_port(wsdl, adapter)[1].binding
-
-
 def legacy_operation(binding: Binding, adapter: AdapterConfig, operation: str) -> BindingOperation:
     """The binding operation an adapter's operation calls upstream; ConfigError naming the key if absent."""
     upstream = adapter.operations[operation].upstream or ""

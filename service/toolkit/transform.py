@@ -21,7 +21,7 @@ from lxml import etree
 
 from ..config import AdapterConfig, OperationConfig
 from ..contract import Contract, Operation
-from ..engine.compiler import legacy_binding, legacy_operation
+from ..engine.compiler import legacy_operation, read_legacy
 from ..engine.engine import request_fields
 from ..engine.mapping import Stylesheet
 from ..engine.operations import AdapterStylesheets, StylesheetCache
@@ -30,8 +30,7 @@ from ..namespaces import CONTEXT
 from ..parameters import placeholders
 from ..settings import Settings
 from ..soapenv import open_envelope
-from ..upstream.encoding import refuse_encoded
-from ..wsdlmodel import BindingOperation, Wsdl, check_message, load_wsdl
+from ..wsdlmodel import BindingOperation, Wsdl, check_message
 from ..xmlcheck import Problem, element_path, schema_problems
 from ..xmlparse import make_parser, parse_bytes
 from .project import find_adapter, is_context, relative, request_in
@@ -126,10 +125,9 @@ class OperationMapping:
         assert self.config.request is not None and self.adapter.wsdl is not None, "config guarantees both"
         sheet = self._sheets.get(self.config.request)
         document, root = _pretty(sheet.apply(source))
-        refuse_encoded(self.adapter)
-        wsdl = load_wsdl(self.adapter.wsdl, root=self.settings.wsdl_dir)
-        operation = legacy_operation(legacy_binding(wsdl, self.adapter), self.adapter, self.config.name)
-        problems = legacy_input_problems(wsdl, operation, root)
+        legacy = read_legacy(self.adapter, self.settings)  # the WSDL and its port as serve and check read them
+        operation = legacy_operation(legacy.binding, self.adapter, self.config.name)
+        problems = legacy_input_problems(legacy.wsdl, operation, root)
         target = f"{self.adapter.name}'s {operation.name} input message ({self._relative(self.adapter.wsdl)})"
         return Mapped(sheet.label, target, document, root, tuple(problems))
 

@@ -17,12 +17,11 @@ from lxml import etree
 
 from ..config import AdapterConfig, endpoint_variable
 from ..engine import Engine
-from ..engine.compiler import legacy_binding
+from ..engine.compiler import read_legacy
 from ..errors import MappingError, SoapbridgeError, UsageError, ValidationError
 from ..settings import Settings
 from ..upstream.client import Upstream
 from ..upstream.exchange import Faulted, Received, Sent
-from ..wsdlmodel import load_wsdl
 from ..wsgi import serve_in_background
 from .mock import load_mock
 from .project import adapter_files, load_offline, unset_credentials
@@ -127,9 +126,8 @@ def mocked(settings: Settings, responses: Path | None = None) -> Iterator[Settin
 def _mock(adapter: AdapterConfig, settings: Settings, responses: Path | None) -> Iterator[str]:
     """A mock of the adapter's WSDL; yields the URL of the port the adapter calls."""
     assert adapter.wsdl is not None, "only adapters with a WSDL are mocked"
-    wsdl = load_wsdl(adapter.wsdl, root=settings.wsdl_dir)
-    binding = legacy_binding(wsdl, adapter)
-    mock = load_mock(wsdl, binding=binding.name, responses_dir=responses)
+    legacy = read_legacy(adapter, settings)  # the port the engine calls: the compiler chooses it
+    mock = load_mock(legacy.wsdl, binding=legacy.binding.name, responses_dir=responses)
     with serve_in_background(mock, "127.0.0.1", 0, name=f"mock {adapter.name}") as served:
         yield served.url + next(iter(mock.endpoints))
 
