@@ -34,7 +34,7 @@ from ..toolkit.check import check_project
 from .buffering import ClientBounds
 from .check import print_table
 from .listen import bind, handed_over
-from .worker import ARBITER_MARGIN, DrainingWorker
+from .worker import ARBITER_MARGIN, STOPPING, DrainingWorker
 
 #: Seconds the worker heartbeat may go quiet beyond the longest deadline before gunicorn replaces the worker.
 HEARTBEAT_MARGIN = 30
@@ -198,6 +198,16 @@ class _Arbiter(Arbiter):  # type: ignore[misc]
 
     def signal(self, sig: int, frame: Any) -> None:
         super().signal(signal.SIGTERM if sig == signal.SIGINT else sig, frame)
+
+    def spawn_worker(self) -> int:
+        """Fork a worker with the stopping signals blocked until it has its own handlers (see worker.STOPPING);
+        the arbiter gets any that came meanwhile as soon as the fork is done."""
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+        try:
+            pid: int = super().spawn_worker()
+            return pid
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
 
     def stop(self, graceful: bool = True) -> None:
         super().stop(graceful)

@@ -33,6 +33,11 @@ from .buffering import BufferedConn, BufferingWorker, PeerBound
 #: Seconds the arbiter waits beyond a worker's own grace period before it kills the worker: a worker whose
 #: requests outlast the grace period stops by itself, and is never killed (nor reported as out of memory).
 ARBITER_MARGIN = 2
+#: The signals that stop a worker. The arbiter blocks them across fork (serve's _Arbiter.spawn_worker) and the
+#: new worker unblocks them once its own handlers are in place: one that arrived in between would otherwise run
+#: the arbiter's inherited handler, which only queues it in the worker's copy of the arbiter, and the worker
+#: would go on serving until the arbiter killed it a grace period later (seen under load: a stop that took 32 s).
+STOPPING = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGQUIT})
 #: Seconds a worker that left a connection to a sibling waits before it looks at the loads again.
 RECHECK = 0.05
 
@@ -72,10 +77,12 @@ class DrainingWorker(BufferingWorker):
         super().init_signals()
         # Ctrl-C reaches every process of the terminal's group, workers too: drain, as on SIGTERM
         signal.signal(signal.SIGINT, self.handle_exit)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # one that came while forking is delivered now
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if isinstance(self.wsgi, Gateway):
-            self.wsgi.health.draining = True
+        wsgi = getattr(self, "wsgi", None)  # not loaded yet when a stop came while the worker was forking
+        if isinstance(wsgi, Gateway):
+            wsgi.health.draining = True
         super().handle_exit(sig, frame)
 
     def wait_for_and_dispatch_events(self, timeout: float) -> None:
