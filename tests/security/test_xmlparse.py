@@ -101,3 +101,27 @@ def test_limits_come_from_the_environment() -> None:
 def test_a_bad_limit_fails_loudly_naming_its_variable(key: str, value: str) -> None:
     with pytest.raises(ConfigError, match=key):
         Settings.from_env({"SOAPBRIDGE_HOME": str(ROOT), key: value})
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "ISO-8859-1", "UTF-16"])
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ("<abcdef/>", "name longer than 5 characters"),
+        ('<a abcdef="1"/>', "name longer than 5 characters"),
+        ("<a>" + "x" * 50 + "<abcdef/></a>", "name longer than 5 characters"),
+        ("<a><b/><\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9/></a>", "name longer than 5 characters"),
+        ("<a><b/><\u00e9\u00e9\u00e9/></a>", None),
+        ("<a><b/></a>", None),
+        ('<a b="1">' + "\u00e9" * 50 + "</a>", None),
+    ],
+)
+def test_names_are_measured_in_characters_whatever_the_encoding_and_the_text(
+    encoding: str, document: str, says: str | None
+) -> None:
+    data = f'<?xml version="1.0" encoding="{encoding}"?>{document}'.encode(encoding)
+    if says is None:
+        parse_bytes(data, limits=SMALL)
+        return
+    with pytest.raises(XmlError, match=says):
+        parse_bytes(data, limits=SMALL)
