@@ -24,6 +24,7 @@ from lxml import etree
 from ..contract import CORRELATION_ELEMENT
 from ..errors import RequestError
 from ..namespaces import CANONICAL, WSA, WSA_2004
+from ..soapenv import serialized_envelope
 from ..telemetry import correlation
 from ..telemetry.context import RequestTrace, current
 from .http import Request
@@ -108,6 +109,12 @@ def stamp(envelope: etree._Element) -> etree._Element:
         envelope.insert(0, header)
     header.extend(blocks)
     return envelope
+
+
+def stamped_envelope(version: str, payload: etree._Element) -> bytes:
+    """stamp(wrap(payload, version)), serialised, without moving payload into a new tree (soapenv says why)."""
+    trace = current()
+    return serialized_envelope(version, payload, headers=_answer_blocks(trace) if trace is not None else [])
 
 
 def _answer_blocks(trace: RequestTrace) -> list[etree._Element]:

@@ -7,10 +7,10 @@ from lxml import etree
 from ..engine import Engine
 from ..errors import RequestError, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
-from ..soapenv import MEDIA_TYPES, content_type, read_envelope, serialize, wrap
+from ..soapenv import MEDIA_TYPES, content_type, read_envelope, serialize
 from ..telemetry.context import annotate, record_fault, record_rejected
 from ..xmlparse import parse_bytes
-from .addressing import UNDERSTOOD, adopt_correlation, check_addressing, stamp
+from .addressing import UNDERSTOOD, adopt_correlation, check_addressing, stamp, stamped_envelope
 from .auth import Authenticator
 from .faults import Fault, soap_fault
 from .http import Request, Response
@@ -137,7 +137,7 @@ class SoapEndpoint:
         check_addressing(header, expected)
 
     def _envelope(self, payload: etree._Element) -> bytes:
-        return serialize(stamp(wrap(payload, self.version)))
+        return stamped_envelope(self.version, payload)
 
     def _fault(
         self, fault: Fault, version: str | None = None, headers: list[tuple[str, str]] | None = None
