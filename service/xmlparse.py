@@ -90,6 +90,8 @@ class _LimitTests:
     answer). A compiled XPath takes a lock of its own while it runs, so the worker's threads can share it."""
 
     too_deep: etree.XPath
+    #: A "<" followed by more bytes than a name may have characters before the next "<".
+    long_run: re.Pattern[bytes]
     long_element_name: etree.XPath
     any_attribute: etree.XPath
     too_many_attributes: etree.XPath
@@ -100,6 +102,7 @@ class _LimitTests:
 def _limit_tests(max_depth: int, max_attributes: int, longest: int) -> _LimitTests:
     return _LimitTests(
         etree.XPath(f"boolean({'/*' * (max_depth + 1)})"),
+        re.compile(rb"<[^<]{%d}" % (longest + 1)),
         etree.XPath(f"boolean(//*[string-length(local-name()) > {longest}])"),
         etree.XPath("boolean(//@*)"),
         etree.XPath(f"boolean(//*[@*[{max_attributes + 1}]])"),
@@ -122,7 +125,7 @@ def _check_limits(root: etree._Element, label: str, limits: Limits, data: bytes)
     tests = _limit_tests(limits.max_depth, most, longest)
     if tests.too_deep(root):
         raise XmlError(f"{label} {_too_deep(limits)}", reason="too_deep")
-    short_names = _names_within(root, data, longest)
+    short_names = _names_within(root, data, tests.long_run)
     if not short_names and _long_tag(root, longest) and tests.long_element_name(root):
         raise XmlError(f"{label} {_too_long(limits)}", reason="name_too_long")
     if not tests.any_attribute(root):
@@ -133,14 +136,14 @@ def _check_limits(root: etree._Element, label: str, limits: Limits, data: bytes)
         raise XmlError(f"{label} {_too_long(limits)}", reason="name_too_long")
 
 
-def _names_within(root: etree._Element, data: bytes, longest: int) -> bool:
-    """True when the document's bytes show that no element or attribute name is longer than longest characters.
-    A name never holds a "<" (nor does a start tag, attribute values included), so in an ASCII-compatible
-    encoding, where a character takes at least one byte, each name lies within one run of bytes between two "<"s.
+def _names_within(root: etree._Element, data: bytes, long_run: re.Pattern[bytes]) -> bool:
+    """True when the document's bytes show that no element or attribute name is over the limit long_run is made
+    for. A name never holds a "<" (nor does a start tag, attribute values included), so in an ASCII-compatible
+    encoding, where a character takes at least one byte, each name lies within one run of bytes after a "<".
     """
     if (root.getroottree().docinfo.encoding or "UTF-8").upper() not in _ASCII_COMPATIBLE:
         return False
-    return max(map(len, data.split(b"<"))) <= longest
+    return long_run.search(data) is None  # linear: each "<" starts one scan, which ends at the next "<"
 
 
 def _long_tag(root: etree._Element, longest: int) -> bool:
