@@ -42,25 +42,29 @@ class Client:
         return ANY_OPERATION in self.operations or operation in self.operations
 
 
-def load_clients(path: Path, env: Mapping[str, str], operations: Collection[str]) -> dict[str, Client]:
-    """Every client of the file by name; a mistake names the file and the key."""
+def load_clients(
+    path: Path, env: Mapping[str, str], operations: Collection[str], *, need_secrets: bool = True
+) -> dict[str, Client]:
+    """Every client of the file by name; a mistake names the file and the key.
+
+    need_secrets=False (check, offline): a digest secret variable that is not set reads as ""."""
     top = Table.load(path)
     top.only("clients")
     table = top.subtable("clients")
-    clients = {name: _client(name, table.subtable(name), env, operations) for name, _ in table.items()}
+    clients = {name: _client(name, table.subtable(name), env, operations, need_secrets) for name, _ in table.items()}
     if not clients:
         raise ConfigError("no clients; authentication is on, so nobody could call the gateway", file=str(path))
     return clients
 
 
-def _client(name: str, table: Table, env: Mapping[str, str], operations: Collection[str]) -> Client:
+def _client(name: str, table: Table, env: Mapping[str, str], operations: Collection[str], need_secrets: bool) -> Client:
     table.only("password", "operations", "digest_secret_env")
     if not _CLIENT_NAME.fullmatch(name):
         raise table.error("", f"a client name is letters, digits, '.', '_' or '-', got {name!r}")
     password_hash = table.text("password", "a hash line written by `soapbridge hash-password`")
     if password_hash is not None and not is_password_hash(password_hash):
         raise table.error("password", "not a hash line; write one with `soapbridge hash-password`, never a plaintext")
-    digest_secret = _digest_secret(table, env)
+    digest_secret = _digest_secret(table, env, need_secrets)
     if password_hash is None and digest_secret is None:
         raise table.error("password", "missing; a client needs a password hash or a digest_secret_env")
     return Client(name, _operations(table, operations), password_hash, digest_secret)
@@ -74,11 +78,13 @@ def _operations(table: Table, known: Collection[str]) -> frozenset[str]:
     return frozenset(names)
 
 
-def _digest_secret(table: Table, env: Mapping[str, str]) -> str | None:
+def _digest_secret(table: Table, env: Mapping[str, str], need_secrets: bool) -> str | None:
     variable = table.text("digest_secret_env", "the name of an environment variable")
     if variable is None:
         return None
     secret = env.get(variable, "")
+    if not secret and not need_secrets:
+        return secret
     if len(secret) < 16:
         raise table.error("digest_secret_env", f"the environment variable {variable} must hold at least 16 characters")
     return secret

@@ -42,4 +42,5 @@ def project(tmp_path: Path) -> Path:
     """A copy of the shipped configuration that a test may break."""
     for folder in ("adapters", "wsdl", "xslt"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copy(ROOT / "clients.toml", tmp_path / "clients.toml")  # serve (auth on) and check both read it
     return tmp_path

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from lxml import etree
 
+from ..clients import Client, load_clients
 from ..config import AdapterConfig, OperationConfig, load_adapter
 from ..contract import Contract, Operation
 from ..errors import ConfigError, MappingError, WsdlError
@@ -43,6 +45,8 @@ T = TypeVar("T")
 UpstreamFactory = Callable[[AdapterConfig], Upstream]
 #: The adapter a problem of the canonical XSD is filed under: it belongs to no adapter.
 CANONICAL = "(canonical)"
+#: The adapter a problem of the clients file is filed under.
+CLIENTS = "(clients)"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ class CompiledProject:
     #: Each canonical operation served, and its adapters; empty when there are problems.
     operations: dict[str, RoutedOperation] = field(default_factory=dict)
     stylesheets: StylesheetCache = field(init=False)
+    #: Who may call the gateway (clients.toml), by name; None when authentication is off or the file is broken.
+    clients: dict[str, Client] | None = None
+    clients_file: Path | None = None
     problems: list[Problem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -111,10 +118,17 @@ class CompiledProject:
 
 
 def compile_project(
-    settings: Settings, upstream_factory: UpstreamFactory = Upstream, *, need_secrets: bool = True
+    settings: Settings,
+    upstream_factory: UpstreamFactory = Upstream,
+    *,
+    need_secrets: bool = True,
+    with_clients: bool = False,
 ) -> CompiledProject:
-    """The whole project; need_secrets=False (offline tools) reads an unset credential variable as ""."""
-    return _Compiler(settings, upstream_factory, need_secrets).run()
+    """The whole project; need_secrets=False (offline tools) reads an unset credential variable as "".
+
+    with_clients: also the clients file (when authentication is on), which the gateway's edge reads with the
+    same load_clients; the engine alone, which serves no client, does not need it."""
+    return _Compiler(settings, upstream_factory, need_secrets, with_clients).run()
 
 
 def legacy_port(wsdl: Wsdl, adapter: AdapterConfig) -> tuple[str, Port]:
@@ -164,8 +178,11 @@ def read_legacy(adapter: AdapterConfig, settings: Settings) -> LegacyContract:
 
 
 class _Compiler:
-    def __init__(self, settings: Settings, upstream_factory: UpstreamFactory, need_secrets: bool) -> None:
+    def __init__(
+        self, settings: Settings, upstream_factory: UpstreamFactory, need_secrets: bool, with_clients: bool
+    ) -> None:
         self.project = CompiledProject(settings)
+        self.with_clients = with_clients
         self.settings = settings
         self.upstream_factory = upstream_factory
         self.need_secrets = need_secrets
@@ -186,6 +203,7 @@ class _Compiler:
                 served.setdefault(compiled.name, []).append(compiled)
         if len(project.adapters) == len(project.files):  # else an adapter that did not load may serve a step
             self._check_steps()
+            self._load_clients()
         if project.ok:
             project.operations = {name: RoutedOperation.of(adapters) for name, adapters in served.items()}
         return project
@@ -304,6 +322,16 @@ class _Compiler:
             return None
         idempotent = canonical.read_only if op.idempotent is None else op.idempotent
         return UpstreamCall(upstream, operation, request, idempotent, answers)
+
+    def _load_clients(self) -> None:
+        """The clients file, whose operations must be served ones: the Authenticator reads it the same way."""
+        auth = self.settings.auth
+        if not auth.enabled or not self.with_clients:
+            return
+        path = self.project.clients_file = auth.clients_file or self.settings.root / "clients.toml"
+        served = {name for adapter in self.project.adapters for name in adapter.operations}
+        load = partial(load_clients, path, self.settings.env, served, need_secrets=self.need_secrets)
+        self.project.clients = self._attempt(CLIENTS, "", load)
 
     def _legacy_operation(self, adapter: AdapterConfig, op: OperationConfig) -> BindingOperation | None:
         legacy = self.project.legacy.get(adapter.name)

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..config import AdapterConfig, OperationConfig
-from ..engine.compiler import CANONICAL, CompiledProject, Problem, compile_project
+from ..engine.compiler import CANONICAL, CLIENTS, CompiledProject, Problem, compile_project
 from ..engine.operations import AdapterStylesheets
 from ..errors import ConfigError, MappingError, XmlError
 from ..parameters import placeholders
@@ -54,8 +54,8 @@ class Report:
 
 def check_project(settings: Settings) -> Report:
     """Check everything under settings.root; rows come in adapter-file order."""
-    project = compile_project(settings, need_secrets=False)
-    rows = [*_canonical_rows(project), *_problem_rows(project.problems_of(""), settings.root)]
+    project = compile_project(settings, need_secrets=False, with_clients=True)
+    rows = [*_canonical_rows(project), *_clients_rows(project), *_problem_rows(project.problems_of(""), settings.root)]
     loaded = {adapter.name: adapter for adapter in project.adapters}
     schema = etree.XMLSchema(project.contract.document) if project.contract is not None else None
     for path in project.files:
@@ -73,6 +73,20 @@ def _canonical_rows(project: CompiledProject) -> list[Row]:
         return _problem_rows(problems, project.settings.root)
     where = relative(str(project.settings.canonical_xsd), project.settings.root)
     return [Row(CANONICAL, "", True, f"{where}: {len(project.contract.operations)} operations")]
+
+
+def _clients_rows(project: CompiledProject) -> list[Row]:
+    """Who may call the gateway: judged once every adapter loads, since a client names served operations."""
+    problems = project.problems_of(CLIENTS)
+    if problems:
+        return _problem_rows(problems, project.settings.root)
+    if not project.settings.auth.enabled:
+        return [Row(CLIENTS, "", True, "authentication is off (SOAPBRIDGE_AUTH=off)")]
+    if project.clients is None or project.clients_file is None:
+        return []
+    where = relative(str(project.clients_file), project.settings.root)
+    count = len(project.clients)
+    return [Row(CLIENTS, "", True, f"{where}: {count} client{'s' if count > 1 else ''}")]
 
 
 def _problem_rows(problems: list[Problem], root: Path) -> list[Row]:

@@ -118,6 +118,14 @@ def canonical_module_not_included(project: Path) -> None:
     (project / "wsdl/canonical/tides.xsd").write_text(module)
 
 
+def client_allowed_an_unserved_operation(project: Path) -> None:
+    edit(project / "clients.toml", 'operations = ["*"]', 'operations = ["GetCustomer", "GetTide"]')
+
+
+def no_clients_file(project: Path) -> None:
+    (project / "clients.toml").unlink()
+
+
 def wsdl_that_does_not_load(project: Path) -> None:
     wsdl = project / "wsdl/mailing/ListPostApi.wsdl"
     wsdl.write_text(wsdl.read_text()[:200])
@@ -128,7 +136,7 @@ class Broken:
     breaks: Callable[[Path], None]
     #: What check's row and serve's refusal both say.
     says: str
-    #: Whether the engine (create_app) refuses it by itself, not only through serve running check first.
+    #: Whether the engine refuses it by itself, not only through serve running check first.
     engine_refuses: bool = True
 
 
@@ -166,6 +174,15 @@ CASES = {
     "a canonical module the canonical XSD does not include": Broken(
         canonical_module_not_included, "wsdl/canonical/tides.xsd: a canonical module soapbridge-v1.xsd does not include"
     ),
+    # the clients file is read at the gateway's edge (create_app), not by the engine
+    "a client allowed an operation no adapter serves": Broken(
+        client_allowed_an_unserved_operation,
+        "clients.demo.operations: 'GetTide' is not an operation of this gateway",
+        engine_refuses=False,
+    ),
+    "no clients file while authentication is on": Broken(
+        no_clients_file, "clients.toml: cannot read", engine_refuses=False
+    ),
     "a legacy WSDL that does not load": Broken(wsdl_that_does_not_load, "adapters/mailing.toml: system.wsdl: "),
     "a golden pair that no longer holds": Broken(
         golden_pair_that_no_longer_holds, "no longer gives RecordPayment.response.out.xml", engine_refuses=False
@@ -178,6 +195,8 @@ CASES = {
 
 def run_check(home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     monkeypatch.setenv("SOAPBRIDGE_HOME", str(home))
+    monkeypatch.delenv("SOAPBRIDGE_AUTH", raising=False)  # on, as for serve: the clients file is judged
+    monkeypatch.delenv("SOAPBRIDGE_CLIENTS", raising=False)
     code = main(["check"])
     return code, capsys.readouterr().out
 
@@ -189,7 +208,6 @@ def serve_env(home: Path, state: Path) -> dict[str, str]:
         **env,
         **CREDENTIALS,
         "SOAPBRIDGE_HOME": str(home),
-        "SOAPBRIDGE_AUTH": "off",
         "SOAPBRIDGE_STATE_DIR": str(state),
     }
 
@@ -232,7 +250,9 @@ def test_check_and_serve_both_go_ahead_on_the_unbroken_project(
     code, out = run_check(project, capsys, monkeypatch)
     assert code == 0, out
     process, gateway = start_gateway(
-        extra_env={**CREDENTIALS, "SOAPBRIDGE_HOME": str(project)}, extra_args=["--no-emulators"], cwd=project
+        extra_env={**CREDENTIALS, "SOAPBRIDGE_HOME": str(project), "SOAPBRIDGE_AUTH": "on"},
+        extra_args=["--no-emulators"],
+        cwd=project,
     )
     assert gateway.base.startswith("http://127.0.0.1:")
     assert stop_gateway(process) == 0

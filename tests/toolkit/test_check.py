@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from soapbridge.engine import Engine
-from soapbridge.settings import Settings
+from soapbridge.settings import Auth, Settings
 from soapbridge.toolkit.check import Row, check_project
 from tests.conftest import CREDENTIALS, ROOT
 
@@ -220,3 +220,19 @@ def test_a_response_golden_output_the_canonical_xsd_refuses_fails(project: Path)
         and "not a valid canonical RecordPaymentResponse: " in detail
         for detail in details
     ), details
+
+
+def test_the_clients_file_is_checked_as_the_gateway_reads_it(project: Path) -> None:
+    rows = {row.adapter: row for row in check_project(Settings(root=project, env={})).rows}
+    assert rows["(clients)"] == Row("(clients)", "", True, "clients.toml: 1 client")
+    edit(project / "clients.toml", 'operations = ["*"]', 'operations = ["GetWeather"]')
+    assert failures(project) == [
+        Row(
+            "(clients)",
+            "",
+            False,
+            "clients.toml: clients.demo.operations: 'GetWeather' is not an operation of this gateway",
+        )
+    ]
+    off = {row.adapter: row for row in check_project(Settings(root=project, env={}, auth=Auth(enabled=False))).rows}
+    assert off["(clients)"] == Row("(clients)", "", True, "authentication is off (SOAPBRIDGE_AUTH=off)")
