@@ -1,9 +1,16 @@
 """`soapbridge check`: verify the whole configuration offline and print adapter x operation x status.
 
-Checks the canonical XSD, every adapters/*.toml, every legacy WSDL (and that it has each
-upstream operation named), every stylesheet, and every golden pair under xslt/<system>/samples.
-Reads the folder holding adapters/, wsdl/ and xslt/ (SOAPBRIDGE_HOME, else the current folder,
-else the checkout). Needs no network and no credentials. Exit 0 when every row is ok, 1 otherwise.
+Compiles the project exactly as `serve` does (the same rules, in one place), and collects every
+problem instead of stopping at the first: the canonical XSD and the per-system modules it includes,
+every adapters/*.toml, every legacy WSDL (its one SOAP port, each upstream operation named), every
+operation (canonical, at most one adapter without a route, routes, steps that call served operations
+and never lead back), every stylesheet, and the clients file when authentication is on. On top, every
+stylesheet needs a golden pair under xslt/<system>/samples, each must still hold, and each golden
+output must be what its target accepts: the legacy WSDL's input message for a request stylesheet, the
+canonical XSD for the others. Reads the folder holding adapters/, wsdl/ and xslt/ (SOAPBRIDGE_HOME,
+else the current folder, else the checkout). Needs no network and no credentials. Exit 0 when every
+row is ok, 1 otherwise. `serve` refuses to start on exactly the rows that fail here, and also when a
+credential variable is unset, which check only notes.
 """
 
 from __future__ import annotations

@@ -23,13 +23,13 @@ from lxml import etree
 from ..clients import Client, load_clients
 from ..config import AdapterConfig, OperationConfig, load_adapter
 from ..contract import Contract, Operation
-from ..errors import ConfigError, MappingError, WsdlError
+from ..errors import ConfigError, MappingError
 from ..settings import Settings
 from ..upstream.client import Upstream
-from ..upstream.encoding import refuse_encoded
 from ..upstream.faults import CompiledRule, answer_rules_of, compile_answer_rules
 from ..upstream.wsdl import UpstreamOperation
-from ..wsdlmodel import Binding, BindingOperation, Port, Wsdl, load_wsdl
+from ..wsdlmodel import BindingOperation
+from .legacycontract import LegacyContract, legacy_operation, read_legacy
 from .mapping import Stylesheet
 from .operations import (
     AdapterStylesheets,
@@ -60,19 +60,6 @@ class Problem:
     @property
     def message(self) -> str:
         return self.error.message
-
-
-@dataclass(frozen=True)
-class LegacyContract:
-    """An adapter's legacy WSDL as the tools read it, and the one SOAP port the adapter calls."""
-
-    wsdl: Wsdl
-    service: str
-    port: Port
-
-    @property
-    def binding(self) -> Binding:
-        return self.port.binding
 
 
 @dataclass
@@ -129,52 +116,6 @@ def compile_project(
     with_clients: also the clients file (when authentication is on), which the gateway's edge reads with the
     same load_clients; the engine alone, which serves no client, does not need it."""
     return _Compiler(settings, upstream_factory, need_secrets, with_clients).run()
-
-
-def legacy_port(wsdl: Wsdl, adapter: AdapterConfig) -> tuple[str, Port]:
-    """The service and SOAP port the adapter calls: the only one, or the one system.service and system.port name."""
-    ports = [
-        (service.name, port)
-        for service in wsdl.services
-        if adapter.service in (None, service.name)
-        for port in service.ports
-        if port.binding.soap_version is not None and adapter.port in (None, port.name)
-    ]
-    if len(ports) != 1:
-        found = ", ".join(f"{service}/{port.name}" for service, port in ports) or "none"
-        raise ConfigError(
-            f"expected exactly one SOAP port (set system.service and system.port); found {found}",
-            file=str(adapter.file),
-            key="system.wsdl",
-        )
-    return ports[0]
-
-
-def legacy_operation(binding: Binding, adapter: AdapterConfig, operation: str) -> BindingOperation:
-    """The binding operation an adapter's operation calls upstream; ConfigError naming the key if absent."""
-    upstream = adapter.operations[operation].upstream or ""
-    found = binding.operation(upstream)
-    if found is None:
-        known = ", ".join(op.name for op in binding.operations)
-        raise ConfigError(
-            f"the WSDL's binding has no operation {upstream!r}; it has: {known}",
-            file=str(adapter.file),
-            key=f"operations.{operation}.upstream",
-        )
-    return found
-
-
-def read_legacy(adapter: AdapterConfig, settings: Settings) -> LegacyContract:
-    """The adapter's legacy WSDL, its schemas compiled (the tools validate with them), and the port it calls."""
-    assert adapter.wsdl is not None
-    refuse_encoded(adapter)  # before the schemas compile, which an encoded WSDL's fail to
-    try:
-        wsdl = load_wsdl(adapter.wsdl, root=settings.wsdl_dir)
-        wsdl.schemas.validator()
-    except WsdlError as exc:
-        raise ConfigError(exc.message, file=str(adapter.file), key="system.wsdl") from exc
-    service, port = legacy_port(wsdl, adapter)
-    return LegacyContract(wsdl, service, port)
 
 
 class _Compiler:

@@ -21,8 +21,8 @@ from lxml import etree
 
 from ..config import AdapterConfig, OperationConfig
 from ..contract import Contract, Operation
-from ..engine.compiler import legacy_operation, read_legacy
 from ..engine.engine import request_fields
+from ..engine.legacycontract import legacy_operation, read_legacy
 from ..engine.mapping import Stylesheet
 from ..engine.operations import AdapterStylesheets, StylesheetCache
 from ..errors import ConfigError, UsageError

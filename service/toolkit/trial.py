@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..config import AdapterConfig, endpoint_variable
 from ..engine import Engine
-from ..engine.compiler import read_legacy
+from ..engine.legacycontract import read_legacy
 from ..errors import MappingError, SoapbridgeError, UsageError, ValidationError
 from ..settings import Settings
 from ..upstream.client import Upstream
