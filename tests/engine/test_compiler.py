@@ -69,3 +69,30 @@ def test_a_step_leading_back_to_its_operation_is_refused(project: Path) -> None:
     )
     messages = [p.message for p in compile_project(Settings(root=project, env=CREDENTIALS)).problems]
     assert any(m.endswith("calls GetCustomer, which calls GetCustomerAccount back") for m in messages), messages
+
+
+def add_backup_port(project: Path) -> None:
+    second = (
+        '    <wsdl:port name="InvoiceServiceBackup" binding="impl:InvoiceServiceSoapBinding">\n'
+        '      <wsdlsoap:address location="http://localhost:8081/billing"/>\n'
+        "    </wsdl:port>\n  </wsdl:service>"
+    )
+    edit(project / "wsdl" / "billing" / "InvoiceService.wsdl", "  </wsdl:service>", second)
+
+
+def test_the_upstream_client_calls_the_port_the_compiler_chose(project: Path) -> None:
+    add_backup_port(project)
+    edit(project / "adapters" / "billing.toml", 'wsdl = "wsdl/billing/InvoiceService.wsdl"\n',
+         'wsdl = "wsdl/billing/InvoiceService.wsdl"\nport = "InvoiceServiceBackup"\n')  # fmt: skip
+    compiled = compile_project(Settings(root=project, env=CREDENTIALS))
+    assert compiled.ok, compiled.problems
+    assert compiled.legacy["billing"].port.name == "InvoiceServiceBackup"
+    assert compiled.upstreams["billing"].address == "http://localhost:8081/billing"
+
+
+def test_a_port_key_naming_no_port_is_the_adapters_problem(project: Path) -> None:
+    edit(project / "adapters" / "billing.toml", 'wsdl = "wsdl/billing/InvoiceService.wsdl"\n',
+         'wsdl = "wsdl/billing/InvoiceService.wsdl"\nport = "Nope"\n')  # fmt: skip
+    [problem] = compile_project(Settings(root=project, env=CREDENTIALS)).problems
+    assert (problem.adapter, problem.operation, problem.error.key) == ("billing", "", "system.wsdl")
+    assert problem.message.endswith("expected exactly one SOAP port (set system.service and system.port); found none")
