@@ -20,6 +20,9 @@ from pathlib import Path
 
 import zeep
 
+from soapbridge.legacy._server import RunningEmulator
+from soapbridge.legacy._server import start as start_emulator
+from soapbridge.legacy.crm import build as build_crm
 from soapbridge.wsgi import serve_in_background
 from tests.conftest import ROOT
 
@@ -140,6 +143,16 @@ def running_gateway() -> Iterator[RunningGateway]:
         leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
         assert code == 0, f"serve exited {code}"
         assert not leftover, f"processes left behind: {leftover}"
+
+
+@contextmanager
+def emulated_crm(account: dict[str, str]) -> Iterator[RunningEmulator]:
+    """The emulated CRM on a free loopback port, expecting account's WS-Security user and password, for the block."""
+    emulator = start_emulator(build_crm(ROOT / "wsdl", account))
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
 
 
 @contextmanager

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from soapbridge.cli import main
-from soapbridge.legacy._server import RunningEmulator, start
-from soapbridge.legacy.crm import build as build_crm
+from soapbridge.legacy._server import RunningEmulator
 from tests.conftest import CREDENTIALS, ROOT
+from tests.running import emulated_crm
 
 PASSWORD = "c0rrect-h0rse-battery"
 ACCOUNT = {"SOAPBRIDGE_CRM_USERNAME": "gateway", "SOAPBRIDGE_CRM_PASSWORD": PASSWORD}
@@ -22,11 +22,8 @@ SAMPLES = ROOT / "xslt" / "crm" / "samples"
 
 @pytest.fixture(scope="module")
 def crm() -> Iterator[RunningEmulator]:
-    emulator = start(build_crm(ROOT / "wsdl", ACCOUNT))
-    try:
+    with emulated_crm(ACCOUNT) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from lxml import etree
 
 from soapbridge.engine import Engine
 from soapbridge.errors import NotFoundError
-from soapbridge.legacy._server import RunningEmulator, start
-from soapbridge.legacy.crm import build as build_crm
+from soapbridge.legacy._server import RunningEmulator
 from soapbridge.namespaces import CANONICAL
 from soapbridge.settings import Auth, Settings
 from soapbridge.upstream import exchange
 from soapbridge.upstream.exchange import MAX_LOGGED, REDACTED, Redactor
-from tests.conftest import CREDENTIALS, ROOT
+from tests.conftest import CREDENTIALS
+from tests.running import emulated_crm
 
 PASSWORD = "Tr0ub4dor&3-sekrit"
 ACCOUNT = {"SOAPBRIDGE_CRM_USERNAME": "gateway", "SOAPBRIDGE_CRM_PASSWORD": PASSWORD}
@@ -63,11 +63,8 @@ def test_an_adapter_s_secret_parameters_are_redacted_by_value() -> None:
 
 @pytest.fixture(scope="module")
 def crm() -> Iterator[RunningEmulator]:
-    emulator = start(build_crm(ROOT / "wsdl", ACCOUNT))
-    try:
+    with emulated_crm(ACCOUNT) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 def engine(project: Path, crm: RunningEmulator, *, switch: bool = False, everywhere: bool = False) -> Engine:
