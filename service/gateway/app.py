@@ -94,13 +94,12 @@ class Gateway:
         self.instance = instance or Instance.alone(engine.settings, self)
         state = self.instance.state  # what outlives a restart: the SQLite stores, the journal
         auth = Authenticator.from_settings(engine.settings, engine.operations, state)  # one nonce store for all
-        once = RunOnce(engine, open_keys(engine.settings, state))  # one idempotency store for all endpoints
-        self.once = once
+        self.once = RunOnce(engine, open_keys(engine.settings, state))  # one idempotency store for all endpoints
         self.soap = {
-            "/soap11": SoapEndpoint(engine, "1.1", once, auth),
-            "/soap12": SoapEndpoint(engine, "1.2", once, auth),
+            "/soap11": SoapEndpoint(engine, "1.1", self.once, auth),
+            "/soap12": SoapEndpoint(engine, "1.2", self.once, auth),
         }
-        self.json = JsonEndpoint(engine, once, auth)
+        self.json = JsonEndpoint(engine, self.once, auth)
         self.max_body = engine.settings.limits.max_body
         #: The operator's proxies: only their X-Forwarded-* and Forwarded headers are believed.
         self.proxies = ProxyTrust(engine.settings.trusted_proxies)

@@ -120,11 +120,8 @@ def secret_values(adapter: AdapterConfig) -> list[str]:
 
 
 def _secret_parameters(adapter: AdapterConfig) -> list[str]:
-    """The values of the adapter's parameters marked secret ([parameters] name = { env = ..., secret = true }).
-
-    Read by name, not by type, while the parameters join the adapter model alongside this module."""
-    parameters = getattr(adapter, "parameters", None) or {}
-    return [str(parameter.value) for parameter in parameters.values() if getattr(parameter, "secret", False)]
+    """The values of the adapter's parameters marked secret ([parameters] name = { env = ..., secret = true })."""
+    return [parameter.value for parameter in adapter.parameters.values() if parameter.secret]
 
 
 class ExchangeLog:
