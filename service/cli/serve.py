@@ -1,6 +1,7 @@
 """`soapbridge serve`: the gateway on gunicorn, plus the emulators for systems with no URL set.
 
-It runs `soapbridge check` first, and does not start when the configuration fails it.
+It compiles the project once, runs `soapbridge check` on it, and does not start when the configuration
+fails it.
 On SIGTERM or SIGINT (Ctrl-C) it stops accepting, lets in-flight requests finish for up to the
 grace period, then stops the emulators and exits 0; a second signal does not cut the wait short
 (SIGQUIT does).
@@ -25,6 +26,7 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.glogging import Logger as GunicornLogger
 
 from ..config import endpoint_variable
+from ..engine.compiler import compile_project
 from ..errors import UsageError
 from ..gateway import Gateway, create_app
 from ..instance import Instance
@@ -65,17 +67,20 @@ def register(commands: Any) -> None:
 def run(arguments: argparse.Namespace) -> int:
     _check_tls(arguments)
     listener = bind(arguments.host, arguments.port)  # first: a busy port is one line, before anything starts
-    settings = Settings.from_env()
-    report = check_project(settings)  # before anything starts: a broken configuration never serves
-    if not report.ok:
-        print("soapbridge: not starting; `soapbridge check` fails on:", file=sys.stderr)
-        print_table(report.failures, sys.stderr)
-        return 1
-    configure_logging(settings)  # before the workers fork: they inherit the handler
-    emulators = None if arguments.no_emulators else _start_emulators()
+    emulators = None if arguments.no_emulators else _start_emulators()  # first: they set the URLs compiled in
     try:
+        settings = Settings.from_env()
+        # Everything loads here, once, before any fork; and `check` judges that very project, secrets included,
+        # so a configuration it fails never serves.
+        project = compile_project(settings, with_clients=True)
+        report = check_project(settings, project)
+        if not report.ok:
+            print("soapbridge: not starting; `soapbridge check` fails on:", file=sys.stderr)
+            print_table(report.failures, sys.stderr)
+            return 1
+        configure_logging(settings)  # before the workers fork: they inherit the handler
         instance = Instance.serving(settings, listener.getsockname()[1], arguments.workers)
-        app = create_app(Settings.from_env(), instance=instance)  # everything loads here, once, before any fork
+        app = create_app(settings, instance=instance, project=project)
         _Server(app, listener, arguments, arguments.grace_period or settings.grace_period).run()
     finally:
         _stop(emulators)

@@ -21,7 +21,7 @@ from ..telemetry.context import record_invalid
 from ..upstream.client import Upstream
 from ..upstream.deadline import Deadline
 from ..upstream.faults import refuse_answer
-from .compiler import UpstreamFactory, compile_project
+from .compiler import CompiledProject, UpstreamFactory, compile_project
 from .operations import CompiledOperation, UpstreamCall
 from .routing import RoutedOperation
 
@@ -29,9 +29,17 @@ from .routing import RoutedOperation
 class Engine:
     """Loaded once per process: every adapter, WSDL and stylesheet, ready to serve."""
 
-    def __init__(self, settings: Settings, upstream_factory: UpstreamFactory = Upstream) -> None:
-        """ConfigError (or MappingError) for a project `soapbridge check` fails: the rules are the compiler's."""
-        project = compile_project(settings, upstream_factory)
+    def __init__(
+        self,
+        settings: Settings,
+        upstream_factory: UpstreamFactory = Upstream,
+        *,
+        project: CompiledProject | None = None,
+    ) -> None:
+        """ConfigError (or MappingError) for a project `soapbridge check` fails: the rules are the compiler's.
+
+        project: the project already compiled from these settings (serve compiles it once, for check and here)."""
+        project = project or compile_project(settings, upstream_factory)
         project.raise_problems()
         assert project.contract is not None, "a project without problems has its contract"
         self.settings = settings

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from ..engine import Engine
+from ..engine.compiler import CompiledProject
 from ..errors import RequestError
 from ..idempotency import open_keys
 from ..instance import Instance
@@ -207,11 +208,15 @@ class Gateway:
         return response
 
 
-def create_app(settings: Settings | None = None, *, instance: Instance | None = None) -> Gateway:
+def create_app(
+    settings: Settings | None = None, *, instance: Instance | None = None, project: CompiledProject | None = None
+) -> Gateway:
     """Load everything (adapters, WSDLs, stylesheets, schemas) and return the WSGI app.
 
-    instance: what the workers the app is about to be forked into share (serve); default a single process's."""
-    return Gateway(Engine(settings or Settings.from_env()), instance)
+    instance: what the workers the app is about to be forked into share (serve); default a single process's.
+    project: the project compiled from these settings already (serve's, which `check` has passed)."""
+    settings = settings or Settings.from_env()
+    return Gateway(Engine(settings, project=project), instance)
 
 
 def _trace(environ: dict[str, Any], origin: Origin) -> RequestTrace:

@@ -52,9 +52,12 @@ class Report:
         return tuple(row for row in self.rows if not row.ok)
 
 
-def check_project(settings: Settings) -> Report:
-    """Check everything under settings.root; rows come in adapter-file order."""
-    project = compile_project(settings, need_secrets=False, with_clients=True)
+def check_project(settings: Settings, project: CompiledProject | None = None) -> Report:
+    """Check everything under settings.root; rows come in adapter-file order.
+
+    project: compiled already, as serve does once for this check and its gateway (with its secrets, so an unset
+    one fails here); by default compiled here without them, where an unset credential is only a note."""
+    project = project or compile_project(settings, need_secrets=False, with_clients=True)
     rows = [*_canonical_rows(project), *_clients_rows(project), *_problem_rows(project.problems_of(""), settings.root)]
     loaded = {adapter.name: adapter for adapter in project.adapters}
     schema = etree.XMLSchema(project.contract.document) if project.contract is not None else None
