@@ -34,6 +34,8 @@ class SoapbridgeError(Exception):
     fault_code = "InternalError"
     #: True when the client caused it (SOAP Client/Sender), False when we or upstream did.
     client_fault = False
+    #: The adapter rule that made this error of a legacy answer, as `answers[i] (when ...) -> Code`; None otherwise.
+    rule: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

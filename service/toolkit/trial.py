@@ -71,6 +71,8 @@ class Trial:
     answer: str | None = None
     answer_verdict: str | None = None
     fault: CanonicalFault | None = None
+    #: The [[answers]] rule that found an error in an ordinary legacy answer, as `system: answers[i] ...`.
+    answer_rule: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -78,9 +80,10 @@ class Trial:
 
     @property
     def rules(self) -> list[str]:
-        """The [[faults]] rules that matched a legacy fault, as `faults[i]: when -> code`; "none" when a fault
-        matched none."""
-        return [_rule(event) for event in self.exchanges if isinstance(event, Faulted)]
+        """The rules that made canonical faults of what the legacy system said: the [[faults]] rule of each legacy
+        fault (`faults[i] (when ...) -> Code`, or that none matched), then the [[answers]] rule, if one matched."""
+        faulted = [_rule(event) for event in self.exchanges if isinstance(event, Faulted)]
+        return faulted + ([self.answer_rule] if self.answer_rule else [])
 
 
 def run_trial(settings: Settings, operation: str, request: etree._Element) -> Trial:
@@ -106,6 +109,7 @@ def run_trial(settings: Settings, operation: str, request: etree._Element) -> Tr
         return trial
     except SoapbridgeError as exc:
         trial.fault = CanonicalFault(exc.fault_code, exc.message, exc.client_fault)
+        trial.answer_rule = f"{routed.system}: {exc.rule}" if exc.rule else None
         return trial
     trial.answer, trial.answer_verdict = _pretty(response), VALID
     return trial
@@ -139,8 +143,7 @@ def _unset_secrets(adapters: list[AdapterConfig], settings: Settings) -> list[st
 def _rule(event: Faulted) -> str:
     if event.rule is None:
         return f"{event.system} {event.operation}: no [[faults]] rule matched {event.code}"
-    index, rule = event.rule
-    return f"{event.system} {event.operation}: faults[{index}] (when {rule.when}) -> {rule.code}"
+    return f"{event.system} {event.operation}: {event.rule}"
 
 
 def _pretty(element: etree._Element) -> str:

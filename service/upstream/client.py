@@ -143,8 +143,7 @@ class Upstream:
 
     def _fault_seen(self, operation: UpstreamOperation, fault: LegacyFault) -> None:
         compiled = matching_rule(fault, self._rules)
-        rule = (self._rules.index(compiled), compiled.rule) if compiled is not None else None
-        self.exchange.fault(operation.name, fault, rule)
+        self.exchange.fault(operation.name, fault, None if compiled is None else str(compiled))
 
     def _record(self, operation: UpstreamOperation, outcome: str, seconds: float) -> None:
         record_upstream(UpstreamCall(self.name, operation.name, outcome, seconds))

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..config import AdapterConfig, FaultRule
+from ..config import AdapterConfig
 from ..redaction import hide_credentials
 from .envelope import LegacyFault
 
@@ -63,8 +63,8 @@ class Faulted:
     operation: str
     code: str
     message: str
-    #: The rule's position in the adapter's [[faults]], and the rule; None when no rule matched.
-    rule: tuple[int, FaultRule] | None
+    #: The adapter's [[faults]] rule that matched, as `faults[i] (when ...) -> Code`; None when none did.
+    rule: str | None
 
 
 class ExchangeObserver(Protocol):
@@ -162,7 +162,7 @@ class ExchangeLog:
             for observer in self.observers:
                 observer.received(received)
 
-    def fault(self, operation: str, fault: LegacyFault, rule: tuple[int, FaultRule] | None) -> None:
+    def fault(self, operation: str, fault: LegacyFault, rule: str | None) -> None:
         """A legacy fault's own words, at WARNING: often the only place the legacy system says what was wrong."""
         if not (self.observers or log.isEnabledFor(logging.WARNING)):
             return

@@ -39,6 +39,11 @@ class CompiledRule:
     message_from: etree.XPath | None = None
     #: The adapter's secret parameter values: never part of a message.
     secrets: tuple[str, ...] = ()
+    #: Where the rule is in its adapter file: "faults[0]", "answers[1]".
+    key: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.key} (when {self.rule.when}) -> {self.rule.code}"
 
     def message(self, context: etree._Element, fallback: str) -> str:
         """What the client is told: message_from's text when there is any, else the rule's message, else fallback."""
@@ -93,7 +98,9 @@ def refuse_answer(answer: etree._Element, rules: Sequence[CompiledRule], system:
     """Raise the canonical error of the first answer rule that holds on an ordinary legacy answer, if any."""
     for compiled in rules:
         if compiled.test(answer):
-            raise _error(compiled.rule.code, compiled.message(answer, ""), system, "", None)
+            error = _error(compiled.rule.code, compiled.message(answer, ""), system, "", None)
+            error.rule = str(compiled)
+            raise error
 
 
 def _error(code: str, message: str, system: str, legacy_code: str, legacy_message: str | None) -> SoapbridgeError:
@@ -116,7 +123,7 @@ def _compile(adapter: AdapterConfig, key: str, rule: FaultRule) -> CompiledRule:
     if rule.message_from is not None:
         message_from = _xpath(adapter, f"{key}.message_from", f"string({rule.message_from})", rule.message_from)
     secrets = tuple(p.value for p in adapter.parameters.values() if p.secret and p.value)
-    return CompiledRule(rule, test, message_from, secrets)
+    return CompiledRule(rule, test, message_from, secrets, key)
 
 
 def _xpath(adapter: AdapterConfig, key: str, wrapped: str, given: str) -> etree.XPath:

@@ -134,3 +134,25 @@ def test_usage_errors_are_one_line_and_exit_2(
     code, out, err = run_try(capsys, *arguments)
     assert (code, out) == (2, "")
     assert err.startswith(f"soapbridge: {message}") and err.count("\n") == 1
+
+
+def test_an_in_band_error_names_the_answers_rule_that_held(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SOAPBRIDGE_HOME", str(ROOT))
+    monkeypatch.delenv("SOAPBRIDGE_WEATHER_URL", raising=False)
+    responses = tmp_path / "responses"
+    responses.mkdir()
+    (responses / "GetDailyForecast.xml").write_text(
+        '<GetDailyForecastResponse xmlns="http://aerowx.example.net/WxFeed/2005/03/types"><IsError>true</IsError>'
+        "<ErrorCode>STATION_UNKNOWN</ErrorCode><ErrorMessage>station ZZZZ is not known</ErrorMessage>"
+        "</GetDailyForecastResponse>"
+    )
+    request = str(ROOT / "xslt" / "weather" / "samples" / "GetForecast.request.in.xml")
+    code, out, _ = run_try(capsys, "GetForecast", request, "--mock", "--responses", str(responses), "--format", "json")
+    shown = json.loads(out)
+    assert code == 1
+    rule = "answers[0] (when wx:IsError = 'true' and wx:ErrorCode = 'STATION_UNKNOWN') -> NotFound"
+    assert shown["rules"] == [f"weather: {rule}"]
+    assert shown["fault"]["code"] == "NotFound"
+    assert shown["fault"]["message"] == "station ZZZZ is not known"
