@@ -82,23 +82,25 @@ class _Walk:
 
     branch: list[int] = field(default_factory=list)
     shown: set[int] = field(default_factory=set)
+    #: Expand a type each time it is met (only recursion is cut), for a tree that is copied, not read.
+    repeat: bool = False
 
 
-def element_tree(model: Any, clark: str) -> Node:
-    """The tree of the global element clark, or a leaf saying it is not defined."""
+def element_tree(model: Any, clark: str, *, repeat: bool = False) -> Node:
+    """The tree of the global element clark, or a leaf saying it is not defined; repeat: no "as above"."""
     element = model.maps.elements.get(clark)
     if element is None:
         return Node("element", _local(clark), note=UNDEFINED)
-    return _element(element, _Walk())
+    return _element(element, _Walk(repeat=repeat))
 
 
-def typed_tree(model: Any, name: str, clark: str) -> Node:
-    """The tree of an rpc part: name, of the global type clark."""
+def typed_tree(model: Any, name: str, clark: str, *, repeat: bool = False) -> Node:
+    """The tree of an rpc part: name, of the global type clark; repeat: no "as above"."""
     xsd_type = model.maps.types.get(clark)
     if xsd_type is None:
         note = "" if _namespace(clark) in (SOAP_ENCODING, XSD) else UNDEFINED
         return Node("element", name, type=_local(clark), note=note)
-    return _typed("element", name, xsd_type, 1, 1, _Walk())
+    return _typed("element", name, xsd_type, 1, 1, _Walk(repeat=repeat))
 
 
 def _element(element: Any, walk: _Walk) -> Node:
@@ -114,7 +116,7 @@ def _typed(kind: str, name: str, xsd_type: Any, min_occurs: int, max_occurs: int
     base = Node(kind, name, type=type_name or "{...}", min_occurs=min_occurs, max_occurs=max_occurs)
     if key in walk.branch:
         return _replace(base, note=RECURSIVE)
-    if key in walk.shown and type_name:
+    if key in walk.shown and type_name and not walk.repeat:
         return _replace(base, note=AS_ABOVE)
     walk.shown.add(key)
     walk.branch.append(key)
