@@ -40,9 +40,22 @@ _ASCII_COMPATIBLE = frozenset({"UTF-8", "US-ASCII", "ASCII", "ISO-8859-1", "ISO-
 _ADVICE = re.compile(r",?\s+(?:see|use)\s+(?:xml|XML_)\w*.*$")
 
 
-def make_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
-    """A new parser with every dangerous feature off. Parsers are not thread-safe: make one per use."""
-    return etree.XMLParser(remove_blank_text=remove_blank_text, **_OPTIONS)
+def make_parser(*, remove_blank_text: bool = False, target: object | None = None) -> etree.XMLParser:
+    """A new parser with every dangerous feature off. Parsers are not thread-safe: make one per use.
+
+    target: a parser target (lxml's start/end/data/close protocol) that sees the events instead of a tree."""
+    return etree.XMLParser(remove_blank_text=remove_blank_text, target=target, **_OPTIONS)
+
+
+def carries_doctype(data: bytes) -> bool:
+    """Whether a DOCTYPE comes before the root element: every parse refuses such a document."""
+    return _DOCTYPE.match(data) is not None
+
+
+def syntax_error(exc: etree.XMLSyntaxError, label: str, limits: Limits) -> XmlError:
+    """libxml2's refusal as parse_bytes reports it: "<label> is not well-formed XML: ...", with its reason."""
+    message, reason = _reason(exc, limits)
+    return XmlError(f"{label} {message}", sourceline=exc.lineno, reason=reason)
 
 
 def parse_bytes(
