@@ -72,6 +72,15 @@ class Outbound:
             joined += (filled[name], piece)
         return b"".join(joined)
 
+    def around(self, body: bytes, values: dict[str, str]) -> bytes:
+        """The serialised envelope around body's bytes as they are (a pass-through payload, never parsed here)."""
+        filled = {name: _text(value) for name, value in values.items()}
+        filled[BODY] = body
+        joined = [self._pieces[0]]
+        for name, piece in zip(self._slots, self._pieces[1:], strict=True):
+            joined += (filled[name], piece)
+        return b"".join(joined)
+
     def tree(self, body: etree._Element, values: dict[str, str]) -> bytes:
         """The same message built as a tree (body moved into it) and serialised."""
         return serialize(envelope(self.version, [body], prefix="soapenv", headers=self._blocks(values)))
