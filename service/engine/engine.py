@@ -49,6 +49,8 @@ class Engine:
         self.stylesheets = project.stylesheets
         #: Each canonical operation the gateway serves, and the adapters that serve it.
         self.operations = project.operations
+        #: Each system's legacy operations published unchanged (pass-through), by system.
+        self.passthrough = project.passthrough
 
     def call(self, name: str, request: etree._Element, deadline: Deadline | None = None) -> etree._Element:
         """Run the canonical operation `name` on a canonical request element.
