@@ -26,6 +26,7 @@ __all__ = [
     "FaultRule",
     "OperationConfig",
     "Parameter",
+    "PassthroughConfig",
     "Retry",
     "Step",
     "Timeouts",
@@ -132,6 +133,19 @@ class OperationConfig:
 
 
 @dataclass(frozen=True)
+class PassthroughConfig:
+    """A legacy operation published unchanged ([passthrough.<Operation>]): no mapping, the legacy body as sent."""
+
+    #: The legacy operation's name in the WSDL's binding.
+    name: str
+    #: Whether a failed call may be tried again; the gateway cannot read the effect of a legacy operation, so
+    #: a pass-through operation is tried once, and takes idempotency keys, unless its table says it is idempotent.
+    idempotent: bool = False
+    #: The operation's own timeouts, else the adapter's.
+    timeouts: Timeouts | None = None
+
+
+@dataclass(frozen=True)
 class AdapterConfig:
     """One legacy system, as its adapter file declares it."""
 
@@ -155,6 +169,8 @@ class AdapterConfig:
     #: The values every stylesheet of the adapter receives as xsl:params, by name.
     parameters: dict[str, Parameter] = field(default_factory=dict)
     operations: dict[str, OperationConfig] = field(default_factory=dict)
+    #: The legacy operations published unchanged at /passthrough/<system>, by their legacy name.
+    passthrough: dict[str, PassthroughConfig] = field(default_factory=dict)
     #: Whether each legacy request and answer is logged at INFO, bounded and redacted ([debug] exchange = true,
     #: or SOAPBRIDGE_LOG_EXCHANGE=on for every adapter); else only at DEBUG.
     log_exchange: bool = False
@@ -183,6 +199,7 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
         "answers",
         "parameters",
         "operations",
+        "passthrough",
         "debug",
     )
     system = top.subtable("system")
@@ -191,8 +208,9 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
     wsdl = _optional_file(system, "wsdl", settings)
     timeouts = _timeouts(top.table("timeouts"), Timeouts())
     operations = _operations(top, settings, timeouts)
-    if wsdl is None and any(op.upstream for op in operations.values()):
-        raise system.error("wsdl", "missing; an adapter with upstream operations needs its legacy WSDL")
+    passthrough = _passthrough(top.table("passthrough"), timeouts)
+    if wsdl is None and (passthrough or any(op.upstream for op in operations.values())):
+        raise system.error("wsdl", "missing; an adapter with upstream or pass-through operations needs its legacy WSDL")
     return AdapterConfig(
         name=name,
         file=path,
@@ -212,6 +230,7 @@ def load_adapter(path: Path, settings: Settings, *, need_secrets: bool = True) -
         answers=read_answer_rules(top, [name for name, op in operations.items() if op.upstream]),
         parameters=read_parameters(top.table("parameters"), settings, need_secrets),
         operations=operations,
+        passthrough=passthrough,
         log_exchange=_log_exchange(top.table("debug")) or settings.log_exchange,
     )
 
@@ -381,6 +400,20 @@ def _operation(name: str, table: Table, settings: Settings, timeouts: Timeouts) 
     return OperationConfig(
         name, response, upstream, request, steps, idempotent, _timeouts(own, timeouts) if own else None, route
     )
+
+
+def _passthrough(table: Table | None, timeouts: Timeouts) -> dict[str, PassthroughConfig]:
+    """[passthrough.<Operation>] tables, each naming a legacy operation; an empty table takes the defaults."""
+    if table is None:
+        return {}
+    return {name: _passthrough_operation(name, table.subtable(name), timeouts) for name, _ in table.items()}
+
+
+def _passthrough_operation(name: str, table: Table, timeouts: Timeouts) -> PassthroughConfig:
+    table.only("idempotent", "timeouts")
+    own = table.table("timeouts")
+    idempotent = table.optional("idempotent", bool, "true or false", False)
+    return PassthroughConfig(name, idempotent, _timeouts(own, timeouts) if own else None)
 
 
 def _step(table: Table, settings: Settings) -> Step:

@@ -8,6 +8,7 @@ file and the key, and filed under the adapter and operation it belongs to (check
     -> per adapter: its legacy WSDL and the one SOAP port it calls -> its upstream client
     -> per operation: canonical name, route, upstream operation, stylesheets
     -> per step: calls a served operation, and never leads back to its own
+    -> per pass-through operation: in the port's binding, and not a canonical operation's name
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from typing import TypeVar
 from lxml import etree
 
 from ..clients import Client, load_clients
-from ..config import AdapterConfig, OperationConfig, load_adapter
+from ..config import AdapterConfig, OperationConfig, PassthroughConfig, load_adapter
 from ..contract import Contract, Operation
 from ..errors import ConfigError, MappingError
 from ..settings import Settings
 from ..upstream.client import Upstream
 from ..upstream.faults import CompiledRule, answer_rules_of, compile_answer_rules
+from ..upstream.passthrough import PassthroughCall
 from ..upstream.wsdl import UpstreamOperation
 from ..wsdlmodel import BindingOperation
 from .legacycontract import LegacyContract, legacy_operation, read_legacy
@@ -39,6 +41,7 @@ from .operations import (
     UpstreamCall,
     compile_route,
 )
+from .passthrough import PassthroughOperation, PassthroughSystem, qualified
 from .routing import RoutedOperation
 
 T = TypeVar("T")
@@ -75,6 +78,8 @@ class CompiledProject:
     upstreams: dict[str, Upstream] = field(default_factory=dict)
     #: Each canonical operation served, and its adapters; empty when there are problems.
     operations: dict[str, RoutedOperation] = field(default_factory=dict)
+    #: Each system's legacy operations published unchanged, by system; empty when there are problems.
+    passthrough: dict[str, PassthroughSystem] = field(default_factory=dict)
     stylesheets: StylesheetCache = field(init=False)
     #: Who may call the gateway (clients.toml), by name; None when authentication is off or the file is broken.
     clients: dict[str, Client] | None = None
@@ -142,11 +147,13 @@ class _Compiler:
         for adapter in project.adapters:
             for compiled in self._adapter_operations(adapter):
                 served.setdefault(compiled.name, []).append(compiled)
+        published = [system for adapter in project.adapters if (system := self._passthrough(adapter)) is not None]
         if len(project.adapters) == len(project.files):  # else an adapter that did not load may serve a step
             self._check_steps()
             self._load_clients()
         if project.ok:
             project.operations = {name: RoutedOperation.of(adapters) for name, adapters in served.items()}
+            project.passthrough = {system.name: system for system in published}
         return project
 
     def _attempt(self, adapter: str, operation: str, build: Callable[[], T]) -> T | None:
@@ -271,8 +278,23 @@ class _Compiler:
             return
         path = self.project.clients_file = auth.clients_file or self.settings.root / "clients.toml"
         served = {name for adapter in self.project.adapters for name in adapter.operations}
+        served |= {qualified(adapter.name, name) for adapter in self.project.adapters for name in adapter.passthrough}
         load = partial(load_clients, path, self.settings.env, served, need_secrets=self.need_secrets)
         self.project.clients = self._attempt(CLIENTS, "", load)
+
+    def _passthrough(self, adapter: AdapterConfig) -> PassthroughSystem | None:
+        """The adapter's pass-through operations; their problems are the adapter's (they have no canonical row)."""
+        legacy, upstream = self.project.legacy.get(adapter.name), self.project.upstreams.get(adapter.name)
+        canonical = set(self.project.contract.operations) if self.project.contract is not None else set()
+        operations = {}
+        for config in adapter.passthrough.values():
+            compile_one = partial(_passthrough_operation, adapter, config, canonical, legacy, upstream)
+            operation = self._attempt(adapter.name, "", compile_one)
+            if operation is not None:
+                operations[config.name] = operation
+        if not operations or legacy is None:
+            return None
+        return PassthroughSystem(adapter.name, legacy, operations)
 
     def _legacy_operation(self, adapter: AdapterConfig, op: OperationConfig) -> BindingOperation | None:
         legacy = self.project.legacy.get(adapter.name)
@@ -301,6 +323,40 @@ def _zeep_operation(upstream: Upstream, adapter: AdapterConfig, op: OperationCon
         return upstream.operation(op.upstream or "")
     except ConfigError as exc:
         raise ConfigError(exc.message, file=str(adapter.file), key=f"operations.{op.name}.upstream") from exc
+
+
+def _passthrough_operation(
+    adapter: AdapterConfig,
+    config: PassthroughConfig,
+    canonical: set[str],
+    legacy: LegacyContract | None,
+    upstream: Upstream | None,
+) -> PassthroughOperation | None:
+    """A legacy operation published unchanged: it must be in the port's binding, take a request, and not bear
+    a canonical operation's name (a client, the clients file or a dashboard would not know which one is meant)."""
+    key = f"passthrough.{config.name}"
+    if config.name in canonical:
+        message = (
+            f"{config.name} is also a canonical operation; a pass-through operation keeps its legacy name, which "
+            f"must not be a canonical one (map it under [operations.{config.name}] instead)"
+        )
+        raise ConfigError(message, file=str(adapter.file), key=key)
+    if legacy is None or upstream is None:
+        return None  # a WSDL that did not load is its adapter's problem, already noted
+    found = legacy.binding.operation(config.name)
+    if found is None:
+        known = ", ".join(op.name for op in legacy.binding.operations)
+        message = f"the WSDL's binding has no operation {config.name!r}; it has: {known}"
+        raise ConfigError(message, file=str(adapter.file), key=key)
+    if found.input is None:
+        message = f"{config.name} takes no request; only request-response operations pass through"
+        raise ConfigError(message, file=str(adapter.file), key=key)
+    try:
+        call = PassthroughCall(upstream, upstream.operation(config.name), adapter.credentials)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, file=str(adapter.file), key=key) from exc
+    timeouts = config.timeouts or adapter.timeouts
+    return PassthroughOperation(adapter.name, found, call, config.idempotent, timeouts)
 
 
 def _step_problem(served: dict[str, list[OperationConfig]], operation: str, call: str) -> str | None:

@@ -1,0 +1,154 @@
+"""A pass-through call: the client's payload, as bytes, to one legacy operation, and the legacy answer as received.
+
+Nothing of the payload or the answer is built into a tree. The payload goes into the operation's outbound
+envelope as it is (Outbound.around: the adapter's wsse:Security and WS-Addressing around it), with the call's
+headers (media type and action, the correlation id, the client's trace context; Basic credentials from the
+transport). The call runs under the policies Upstream.call runs under: the deadline, the bulkhead, the circuit
+breaker, and retries when the operation is declared idempotent. The answer is only checked to be a SOAP envelope
+of the operation's version (well-formed, its root the Envelope): anything else is a failure of the system, as it
+is for a mapped call, and counts against its circuit. A SOAP fault is an answer, passed on with its status.
+"""
+
+from __future__ import annotations
+
+import time
+
+from lxml import etree
+
+from ..config import Credentials, Timeouts
+from ..errors import UpstreamError, UpstreamUnavailable
+from ..namespaces import ENVELOPE_BY_VERSION
+from ..telemetry.context import UpstreamCall, record_retry, record_upstream
+from ..xmlparse import carries_doctype, make_parser
+from .client import CIRCUIT_OPEN, ERROR, FAULT, NO_RETRY, OK, Upstream, _correlation_id, _failure, _headers
+from .deadline import Deadline
+from .envelope import TRANSIENT_STATUS, UNPROCESSED_STATUS
+from .outbound import Addressing, Outbound
+from .retry import with_retries
+from .transport import HttpAnswer
+from .wsdl import UpstreamOperation
+from .wsse import UsernameToken
+
+
+class PassthroughCall:
+    """One legacy operation published unchanged: its outbound envelope composed once, its calls guarded by the
+    system's Upstream policies."""
+
+    def __init__(self, upstream: Upstream, operation: UpstreamOperation, credentials: Credentials | None) -> None:
+        self.upstream = upstream
+        self.operation = operation
+        token = UsernameToken(credentials) if credentials and credentials.type == "wsse-username-token" else None
+        action = operation.addressing_action
+        wsa = Addressing(action, upstream.address) if action is not None else None
+        self.outbound = Outbound(operation.soap_version, token, wsa)
+
+    def send(self, payload: bytes, *, deadline: Deadline, timeouts: Timeouts, idempotent: bool) -> HttpAnswer:
+        """The legacy answer to payload (a SOAP answer, fault or not), or ours raised (UpstreamError)."""
+        upstream, name = self.upstream, self.operation.name
+        with upstream.bulkhead.slot(deadline):
+            return with_retries(
+                lambda: self._attempt(payload, deadline, timeouts),
+                upstream.retry if idempotent else NO_RETRY,
+                deadline,
+                f"{upstream.name} {name}",
+                retrying=lambda: record_retry(upstream.name, name),
+            )
+
+    def _attempt(self, payload: bytes, deadline: Deadline, timeouts: Timeouts) -> HttpAnswer:
+        upstream = self.upstream
+        if deadline.expired:
+            raise upstream.transport.late(deadline, timeouts.operation, sent=False)
+        try:
+            probe = upstream.breaker.admit()
+        except UpstreamUnavailable:
+            self._record(CIRCUIT_OPEN, 0.0)
+            raise
+        started = time.monotonic()
+        try:
+            answer = self._exchange(payload, deadline, timeouts)
+        except UpstreamError as exc:
+            self._record(_failure(exc), time.monotonic() - started)
+            upstream.breaker.failed(probe)
+            raise
+        except BaseException:
+            self._record(ERROR, time.monotonic() - started)
+            upstream.breaker.abandoned(probe)
+            raise
+        seconds = time.monotonic() - started
+        self._record(FAULT if answer.status >= 400 else OK, seconds)
+        (upstream.breaker.failed if seconds > upstream.slow_call else upstream.breaker.succeeded)(probe)
+        return answer
+
+    def _exchange(self, payload: bytes, deadline: Deadline, timeouts: Timeouts) -> HttpAnswer:
+        upstream, operation = self.upstream, self.operation
+        sent_id = _correlation_id()
+        message = self.outbound.around(payload, self.outbound.values(sent_id))
+        headers = _headers(operation, sent_id)
+        upstream.exchange.sent(operation.name, upstream.address, headers, message)
+        answer = upstream.transport.post(upstream.address, message, headers, deadline=deadline, timeouts=timeouts)
+        upstream.exchange.received(operation.name, answer.status, answer.content_type, answer.content)
+        return soap_answer(answer, operation.soap_version, upstream.name)
+
+    def _record(self, outcome: str, seconds: float) -> None:
+        upstream = self.upstream
+        record_upstream(UpstreamCall(upstream.name, self.operation.name, outcome, seconds))
+        upstream.recent.record(failed=outcome not in (OK, FAULT), fault=outcome == FAULT)
+
+
+def soap_answer(answer: HttpAnswer, version: str, system: str) -> HttpAnswer:
+    """answer when it is a SOAP envelope of that version; else UpstreamUnavailable saying what came instead."""
+    problem = _not_soap(answer.content, version)
+    if problem is None:
+        return answer
+    status = answer.status
+    raise UpstreamUnavailable(
+        f"{system} answered HTTP {status} with {problem}",
+        system=system,
+        transient=status in TRANSIENT_STATUS,
+        sent=status != UNPROCESSED_STATUS,
+    )
+
+
+def _not_soap(content: bytes, version: str) -> str | None:
+    """What the answer is instead of a SOAP envelope of that version; None when it is one. libxml2 reads it
+    twice without building a tree: its root's name, then (all of it) whether it is well-formed."""
+    if not content.strip() or carries_doctype(content):
+        return "no XML (empty, or with a DOCTYPE)"
+    root = _RootName()
+    try:
+        etree.fromstring(content, make_parser(target=root))
+    except _Root:
+        pass
+    except etree.XMLSyntaxError:
+        return "something that is not XML"
+    if root.tag != f"{{{ENVELOPE_BY_VERSION[version]}}}Envelope":
+        return f"XML that is not a SOAP {version} envelope"
+    try:
+        etree.fromstring(content, make_parser(target=_WellFormed()))
+    except etree.XMLSyntaxError:
+        return "XML that is not well-formed"
+    return None
+
+
+class _Root(Exception):
+    """Raised by _RootName at the first element: libxml2 stops there."""
+
+
+class _RootName:
+    """A parser target that notes the root element's name and stops the parse."""
+
+    tag = ""
+
+    def start(self, tag: str, attrib: object) -> None:
+        self.tag = tag
+        raise _Root
+
+    def close(self) -> None:
+        return None
+
+
+class _WellFormed:
+    """A parser target without events: libxml2 checks the whole document and lxml builds nothing."""
+
+    def close(self) -> None:
+        return None
