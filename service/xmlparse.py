@@ -52,6 +52,24 @@ def carries_doctype(data: bytes) -> bool:
     return _DOCTYPE.match(data) is not None
 
 
+def check_well_formed(data: bytes, label: str, limits: Limits | None = None) -> None:
+    """XmlError unless data is one well-formed document without a DOCTYPE. libxml2 reads all of it and lxml
+    builds nothing, so neither the configured depth nor the attribute limits apply, only libxml2's ceilings."""
+    if carries_doctype(data):
+        raise XmlError(f"{label} carries a DOCTYPE; DTDs are not accepted", reason="doctype")
+    try:
+        etree.fromstring(data, make_parser(target=_NoTree()))
+    except etree.XMLSyntaxError as exc:
+        raise syntax_error(exc, label, limits or Limits()) from exc
+
+
+class _NoTree:
+    """A parser target that takes no events: libxml2 checks the document, and nothing is built."""
+
+    def close(self) -> None:
+        return None
+
+
 def syntax_error(exc: etree.XMLSyntaxError, label: str, limits: Limits) -> XmlError:
     """libxml2's refusal as parse_bytes reports it: "<label> is not well-formed XML: ...", with its reason."""
     message, reason = _reason(exc, limits)
