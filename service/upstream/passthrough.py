@@ -16,10 +16,10 @@ import time
 from lxml import etree
 
 from ..config import Credentials, Timeouts
-from ..errors import UpstreamError, UpstreamUnavailable
+from ..errors import UpstreamError, UpstreamUnavailable, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION
 from ..telemetry.context import UpstreamCall, record_retry, record_upstream
-from ..xmlparse import carries_doctype, make_parser
+from ..xmlparse import carries_doctype, check_well_formed, make_parser
 from .client import CIRCUIT_OPEN, ERROR, FAULT, NO_RETRY, OK, Upstream, _correlation_id, _failure, _headers
 from .deadline import Deadline
 from .envelope import TRANSIENT_STATUS, UNPROCESSED_STATUS
@@ -124,8 +124,8 @@ def _not_soap(content: bytes, version: str) -> str | None:
     if root.tag != f"{{{ENVELOPE_BY_VERSION[version]}}}Envelope":
         return f"XML that is not a SOAP {version} envelope"
     try:
-        etree.fromstring(content, make_parser(target=_WellFormed()))
-    except etree.XMLSyntaxError:
+        check_well_formed(content, "the answer")
+    except XmlError:
         return "XML that is not well-formed"
     return None
 
@@ -142,13 +142,6 @@ class _RootName:
     def start(self, tag: str, attrib: object) -> None:
         self.tag = tag
         raise _Root
-
-    def close(self) -> None:
-        return None
-
-
-class _WellFormed:
-    """A parser target without events: libxml2 checks the whole document and lxml builds nothing."""
 
     def close(self) -> None:
         return None
