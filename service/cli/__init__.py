@@ -25,6 +25,7 @@ COMMANDS = {
     "try": "trycall",
     "wsdl": "wsdl",
     "hash-password": "hashpw",
+    "flows": "flows",
 }
 
 
