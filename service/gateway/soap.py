@@ -48,9 +48,9 @@ class SoapEndpoint:
     def post(self, request: Request) -> Response:
         try:
             outcome = self._dispatch(request)
-        except _VersionMismatch as exc:
+        except VersionMismatch as exc:
             return self._fault(Fault.version_mismatch(str(exc)), exc.spoken)
-        except _MustUnderstand as exc:
+        except MustUnderstand as exc:
             return self._fault(Fault.must_understand(exc.blocks))
         except Exception as exc:
             return self._fault(Fault.from_exception(exc, f"SOAP {self.version}"))
@@ -60,7 +60,7 @@ class SoapEndpoint:
         return Response(200, self.content_type, self._envelope(outcome.response), outcome.headers)
 
     def _dispatch(self, request: Request) -> Outcome:
-        self._check_media_type(request)
+        check_media_type(request, self.version)
         try:
             envelope = parse_bytes(request.body, what="request", limits=self.engine.settings.limits)
         except XmlError as exc:
@@ -68,13 +68,13 @@ class SoapEndpoint:
             raise
         if envelope.tag != f"{{{self.namespace}}}Envelope":
             spoken = next((v for v, ns in ENVELOPE_BY_VERSION.items() if envelope.tag == f"{{{ns}}}Envelope"), None)
-            raise _VersionMismatch(
+            raise VersionMismatch(
                 f"this endpoint speaks SOAP {self.version}; the envelope is {envelope.tag}", spoken or self.version
             )
         parts = read_envelope(envelope, self.version)
         header = parts.header
         adopt_correlation(header, request)
-        self._check_headers(header)
+        check_header_blocks(header, self.version, understood_security=self.auth is not None)
         client = self.auth.soap(header, request) if self.auth is not None else None
         payload = self._payload(parts.body)
         operation = self.engine.contract.operation_for(payload.tag)
@@ -88,36 +88,6 @@ class SoapEndpoint:
         self._check_action(request, operation.name, header)
         block = header.findtext(KEY_BLOCK) if header is not None else None
         return self.once.call(operation.name, payload, request, block, client.name if client else None)
-
-    def _check_media_type(self, request: Request) -> None:
-        expected = MEDIA_TYPES[self.version]
-        if request.media_type == expected:
-            return
-        spoken = next((v for v, media_type in MEDIA_TYPES.items() if request.media_type == media_type), None)
-        if spoken:
-            raise _VersionMismatch(
-                f"this endpoint speaks SOAP {self.version} ({expected}), not SOAP {spoken} ({request.media_type})",
-                spoken,
-            )
-        raise RequestError(f"the Content-Type must be {expected}, not {request.media_type or 'missing'}")
-
-    def _check_headers(self, header: etree._Element | None) -> None:
-        """cn:IdempotencyKey, cn:CorrelationID and WS-Addressing's request-reply blocks are understood, and
-        wsse:Security when authentication is on; any other block addressed to the gateway with mustUnderstand is
-        a fault."""
-        blocks = list(header.iterchildren(tag=etree.Element)) if header is not None else []
-        role = f"{{{self.namespace}}}{ROLE_ATTRIBUTE[self.version]}"
-        refused = [
-            block.tag
-            for block in blocks
-            if block.get(f"{{{self.namespace}}}mustUnderstand", "0").strip() in TRUE
-            and block.tag != KEY_BLOCK
-            and block.tag not in UNDERSTOOD
-            and not (self.auth is not None and block.tag == SECURITY)
-            and block.get(role) in (None, *OUR_ROLES[self.version])
-        ]
-        if refused:
-            raise _MustUnderstand(refused)
 
     def _payload(self, body: etree._Element) -> etree._Element:
         children = list(body.iterchildren(tag=etree.Element))
@@ -142,14 +112,53 @@ class SoapEndpoint:
     def _fault(
         self, fault: Fault, version: str | None = None, headers: list[tuple[str, str]] | None = None
     ) -> Response:
-        """The fault in the client's SOAP version (the endpoint's own unless the client spoke the other)."""
-        version = version or self.version
-        record_fault(fault.code, fault.client)
-        status, envelope = soap_fault(fault, version, self.version)
-        return Response(status, content_type(version), serialize(stamp(envelope)), headers or [])
+        return fault_response(fault, self.version, version, headers)
 
 
-class _VersionMismatch(Exception):
+def fault_response(
+    fault: Fault, endpoint: str, version: str | None = None, headers: list[tuple[str, str]] | None = None
+) -> Response:
+    """The fault in the client's SOAP version (the endpoint's own unless the client spoke the other)."""
+    version = version or endpoint
+    record_fault(fault.code, fault.client)
+    status, envelope = soap_fault(fault, version, endpoint)
+    return Response(status, content_type(version), serialize(stamp(envelope)), headers or [])
+
+
+def check_media_type(request: Request, version: str) -> None:
+    """VersionMismatch for the other SOAP version's media type, RequestError for any other one."""
+    expected = MEDIA_TYPES[version]
+    if request.media_type == expected:
+        return
+    spoken = next((v for v, media_type in MEDIA_TYPES.items() if request.media_type == media_type), None)
+    if spoken:
+        raise VersionMismatch(
+            f"this endpoint speaks SOAP {version} ({expected}), not SOAP {spoken} ({request.media_type})", spoken
+        )
+    raise RequestError(f"the Content-Type must be {expected}, not {request.media_type or 'missing'}")
+
+
+def check_header_blocks(header: etree._Element | None, version: str, *, understood_security: bool) -> None:
+    """cn:IdempotencyKey, cn:CorrelationID and WS-Addressing's request-reply blocks are understood, and
+    wsse:Security when authentication is on; any other block addressed to the gateway with mustUnderstand is
+    a fault."""
+    namespace = ENVELOPE_BY_VERSION[version]
+    blocks = list(header.iterchildren(tag=etree.Element)) if header is not None else []
+    role = f"{{{namespace}}}{ROLE_ATTRIBUTE[version]}"
+    refused = [
+        block.tag
+        for block in blocks
+        if block.get(f"{{{namespace}}}mustUnderstand", "0").strip() in TRUE
+        and block.tag != KEY_BLOCK
+        and block.tag not in UNDERSTOOD
+        and not (understood_security and block.tag == SECURITY)
+        and block.get(role) in (None, *OUR_ROLES[version])
+    ]
+    if refused:
+        raise MustUnderstand(refused)
+
+
+class VersionMismatch(Exception):
     """The envelope or media type is not this endpoint's SOAP version; spoken is the one the client used."""
 
     def __init__(self, message: str, spoken: str) -> None:
@@ -157,7 +166,7 @@ class _VersionMismatch(Exception):
         self.spoken = spoken
 
 
-class _MustUnderstand(Exception):
+class MustUnderstand(Exception):
     """Header blocks addressed to the gateway with mustUnderstand, which it does not understand."""
 
     def __init__(self, blocks: list[str]) -> None:
