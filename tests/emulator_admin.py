@@ -70,6 +70,11 @@ class EmulatorAdmin:
         """Seed data again (billing's ledger, crm's customers...), normal mode, counters to zero."""
         return self._call("POST", f"/systems/{system}/reset")
 
+    def backdoor(self, method: str, system: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Change or read system's data behind its callers' backs (docs/flows-contract.md lists what each offers),
+        e.g. backdoor("PATCH", "crm", "customers/1003", {"status": "blocked"})."""
+        return self._call(method, f"/systems/{system}/{path}", body)
+
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.session.request(method, self.url + path, json=body, timeout=self.timeout)
         data: dict[str, Any] = response.json()

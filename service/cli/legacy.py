@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 from functools import partial
 from typing import Any
 
-from ..legacy import SYSTEMS, build
+from ..legacy import SYSTEMS, Emulator, build
 from ..legacy._server import RunningEmulator, start
 from ..legacy.admin import start_admin
 from ..settings import Settings
@@ -52,6 +52,7 @@ def run(arguments: argparse.Namespace) -> int:
     admin = start_admin(
         {emulator.emulator.name: emulator.switch for emulator in running},
         {emulator.emulator.name: partial(_reseed, emulator, settings) for emulator in running},
+        {emulator.emulator.name: partial(_current, emulator) for emulator in running},
     )
     for emulator in running:
         print(f"{emulator.emulator.name} {emulator.url}  (WSDL: {emulator.url}?wsdl)", flush=True)
@@ -96,6 +97,10 @@ def ensure_credentials(env: MutableMapping[str, str], systems: list[str]) -> lis
 def _start(name: str, index: int, arguments: argparse.Namespace, settings: Settings) -> RunningEmulator:
     port = arguments.port + index if arguments.port else 0
     return start(build(name, settings.wsdl_dir, os.environ), arguments.host, port)
+
+
+def _current(running: RunningEmulator) -> Emulator:
+    return running.emulator
 
 
 def _reseed(running: RunningEmulator, settings: Settings) -> None:

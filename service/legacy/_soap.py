@@ -16,6 +16,7 @@ from ..namespaces import ENVELOPE_BY_VERSION, WSA, WSA_2004, WSDL_SOAP11, WSDL_S
 from ..soapenv import FAULT_CODES, content_type, fault, fault_status, serialize, wrap
 from ..wsgi import StartResponse, http_headers, read_body, request_url, respond
 from ..xmlparse import parse_bytes, parse_file
+from ._backdoor import Actions
 
 log = logging.getLogger("soapbridge.legacy")
 #: WS-Addressing 1.0 and the 2004/08 submission.
@@ -59,10 +60,13 @@ class Emulator:
         soap_version: str,
         handlers: dict[str, Handler],
         actions: dict[str, str] | None = None,
+        backdoor: Actions | None = None,
     ) -> None:
         self.name = name
         #: When the system uses WS-Addressing: the wsa:Action each body element must come with.
         self.actions = actions
+        #: What the admin endpoint may do to the system's data, by (HTTP method, resource).
+        self.backdoor: Actions = backdoor or {}
         self.wsdl_file = wsdl_file
         self.soap_version = soap_version
         self.envelope_ns = ENVELOPE_BY_VERSION[soap_version]
