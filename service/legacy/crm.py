@@ -8,6 +8,11 @@ PasswordDigest for the account named by SOAPBRIDGE_CRM_USERNAME / SOAPBRIDGE_CRM
     Z_CRM_CUSTOMER_READ     IV_KUNNR                -> ES_CUSTOMER      faults NOT_FOUND
     Z_CRM_CUSTOMER_SEARCH   IV_NAME1?, IV_ORT01?    -> ET_CUSTOMERS
     Z_CRM_CUSTOMER_UPDATE   IS_CUSTOMER             -> ES_CUSTOMER      faults NOT_FOUND, INVALID_DATA
+    Z_CRM_CUSTOMER_CHANGES_READ  IV_POINTER?, IV_MAX_ROWS?  -> ET_CHANGES, EV_POINTER, EV_MORE  faults INVALID_DATA
+
+Every create and every update that changes a record writes a change pointer (crm_changes.py), which the
+changes read returns; the seed's customers were created, so each has one. The admin endpoint's backdoor
+(crm_backdoor.py) creates and changes customers as the ERP's own screens would.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from lxml import etree
 
 from ._soap import Emulator, Handler, LegacyFault, SoapRequest
 from ._wsse import TokenRejected, UsernameTokenVerifier
+from .crm_backdoor import backdoor
+from .crm_changes import ChangeLog, ChangePointer, Clock, utc_now
 from .crm_data import (
     CHARACTER_FIELDS,
     MAX_TAGS,
@@ -38,21 +45,28 @@ ENV_PASSWORD = "SOAPBRIDGE_CRM_PASSWORD"
 #: The message class and system id every BAPIRET2 detail carries.
 MESSAGE_CLASS = "ZCRM"
 SYSTEM_ID = "ERPCLNT100"
+#: Rows a changes read returns when IV_MAX_ROWS is initial, and the most it may ask for.
+DEFAULT_ROWS = 100
+MAX_ROWS = 5000
 #: Deliberately the same whatever was wrong with the token.
 LOGON_FAILED = "Logon failed: the WS-Security UsernameToken was not accepted"
 
 
-def build(wsdl_root: Path, env: Mapping[str, str], seed: Iterable[CustomerRecord] = SEED) -> Emulator:
-    """A CRM with freshly seeded customers (the benchmark brings its own), accepting only the account env names."""
+def build(
+    wsdl_root: Path, env: Mapping[str, str], seed: Iterable[CustomerRecord] = SEED, clock: Clock = utc_now
+) -> Emulator:
+    """A CRM with freshly seeded customers (the benchmark brings its own), accepting only the account env names;
+    clock stamps its change pointers."""
     verifier = UsernameTokenVerifier(*_account(env))
-    master = CustomerMaster(seed)
+    master = CustomerMaster(seed, clock)
     handlers: dict[str, Handler] = {
         _qname("Z_CRM_CUSTOMER_READ"): master.read,
         _qname("Z_CRM_CUSTOMER_SEARCH"): master.search,
         _qname("Z_CRM_CUSTOMER_UPDATE"): master.update,
+        _qname("Z_CRM_CUSTOMER_CHANGES_READ"): master.changes,
     }
     secured = {tag: _secured(verifier, handler) for tag, handler in handlers.items()}
-    return Emulator("crm", wsdl_root / WSDL_FILE, "1.1", secured)
+    return Emulator("crm", wsdl_root / WSDL_FILE, "1.1", secured, backdoor=backdoor(master))
 
 
 def _account(env: Mapping[str, str]) -> tuple[str, str]:
@@ -75,11 +89,46 @@ def _secured(verifier: UsernameTokenVerifier, handler: Handler) -> Handler:
 
 
 class CustomerMaster:
-    """The customer table (KNA1 and friends), shared by the threads serving requests."""
+    """The customer table (KNA1 and friends) and its change pointers, shared by the threads serving requests."""
 
-    def __init__(self, seed: Iterable[CustomerRecord]) -> None:
-        self._rows = {record.KUNNR: record for record in seed}
+    def __init__(self, seed: Iterable[CustomerRecord], clock: Clock = utc_now) -> None:
+        self._rows: dict[str, CustomerRecord] = {}
+        self._changes = ChangeLog(clock)
         self._lock = threading.Lock()
+        self.put_all(seed)
+
+    # -- what the admin's backdoor and the operations share ------------------------------------
+
+    def get(self, kunnr: str) -> tuple[CustomerRecord, int] | None:
+        """The record and its change number, or None."""
+        with self._lock:
+            record = self._rows.get(kunnr)
+            return None if record is None else (record, self._changes.version(kunnr))
+
+    def put(self, record: CustomerRecord, *, pointer: bool = True) -> int:
+        """Create or replace the record; a real change writes a change pointer unless pointer is False
+        (a table update behind the change documents' back). Returns the record's change number."""
+        with self._lock:
+            return self._put(record, pointer)
+
+    def put_all(self, records: Iterable[CustomerRecord]) -> None:
+        with self._lock:
+            for record in records:
+                self._put(record, True)
+
+    def next_kunnr(self) -> int:
+        """The number after the highest customer's."""
+        with self._lock:
+            return max((int(kunnr) for kunnr in self._rows), default=1000) + 1
+
+    def _put(self, record: CustomerRecord, pointer: bool) -> int:
+        changed = self._rows.get(record.KUNNR) != record
+        self._rows[record.KUNNR] = record
+        if changed and pointer:
+            self._changes.record(record.KUNNR)
+        return self._changes.version(record.KUNNR)
+
+    # -- operations ----------------------------------------------------------------------------
 
     def read(self, request: SoapRequest) -> etree._Element:
         kunnr = _param(request.body, "IV_KUNNR")
@@ -111,9 +160,24 @@ class CustomerMaster:
         if not known:
             raise _not_found(kunnr)
         record = _record(given)
-        with self._lock:
-            self._rows[kunnr] = record
+        self.put(record)
         return _single("Z_CRM_CUSTOMER_UPDATEResponse", record)
+
+    def changes(self, request: SoapRequest) -> etree._Element:
+        after = _pointer(_param(request.body, "IV_POINTER"))
+        max_rows = _max_rows(_param(request.body, "IV_MAX_ROWS"))
+        with self._lock:
+            if after > self._changes.last:
+                raise _invalid("IV_POINTER", "is not a change pointer")
+            batch = self._changes.since(after, max_rows)
+            rows = [(pointer, self._rows[pointer.kunnr]) for pointer in batch.pointers]
+        response = _wrapper("Z_CRM_CUSTOMER_CHANGES_READResponse")
+        table = etree.SubElement(response, "ET_CHANGES")
+        for pointer, record in rows:
+            _change(table, pointer, record)
+        etree.SubElement(response, "EV_POINTER").text = f"{batch.next_pointer:020d}"
+        etree.SubElement(response, "EV_MORE").text = "X" if batch.more else ""
+        return response
 
 
 # -- reading requests -----------------------------------------------------------------------
@@ -135,6 +199,23 @@ def _pattern(value: str, *, substring: bool) -> re.Pattern[str] | None:
 
 def _matches(pattern: re.Pattern[str] | None, value: str) -> bool:
     return pattern is None or pattern.fullmatch(value) is not None
+
+
+def _pointer(text: str) -> int:
+    """IV_POINTER: the last CPIDENT read, zero-padded or not; initial means from the first pointer."""
+    if not text:
+        return 0
+    if not re.fullmatch(r"[0-9]{1,20}", text):
+        raise _invalid("IV_POINTER", "is not a change pointer")
+    return int(text)
+
+
+def _max_rows(text: str) -> int:
+    if not text or text.lstrip("0") == "":
+        return DEFAULT_ROWS
+    if not re.fullmatch(r"\+?[0-9]{1,9}", text) or int(text) > MAX_ROWS:
+        raise _invalid("IV_MAX_ROWS", f"must be a number from 1 to {MAX_ROWS}")
+    return int(text)
 
 
 def _record(given: etree._Element) -> CustomerRecord:
@@ -173,6 +254,15 @@ def _single(local: str, record: CustomerRecord) -> etree._Element:
     response = _wrapper(local)
     _structure(response, "ES_CUSTOMER", record)
     return response
+
+
+def _change(table: etree._Element, pointer: ChangePointer, record: CustomerRecord) -> None:
+    row = etree.SubElement(table, "item")
+    etree.SubElement(row, "CPIDENT").text = f"{pointer.cpident:020d}"
+    etree.SubElement(row, "CHNGIND").text = pointer.indicator
+    etree.SubElement(row, "CDCHGNO").text = f"{pointer.chgno:010d}"
+    etree.SubElement(row, "CRETIME").text = pointer.created.strftime("%Y%m%d%H%M%S")
+    _structure(row, "CUSTOMER", record)
 
 
 def _structure(parent: etree._Element, tag: str, record: CustomerRecord) -> None:

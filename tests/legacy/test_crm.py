@@ -134,7 +134,12 @@ def _fault_detail(fault: etree._Element) -> etree._Element:
 def test_wsdl_loads_in_zeep_and_its_schema_compiles() -> None:
     client = zeep.Client(str(WSDL), settings=SETTINGS)
     operations = client.wsdl.bindings[BINDING]._operations
-    assert set(operations) == {"Z_CRM_CUSTOMER_READ", "Z_CRM_CUSTOMER_SEARCH", "Z_CRM_CUSTOMER_UPDATE"}
+    assert set(operations) == {
+        "Z_CRM_CUSTOMER_READ",
+        "Z_CRM_CUSTOMER_SEARCH",
+        "Z_CRM_CUSTOMER_UPDATE",
+        "Z_CRM_CUSTOMER_CHANGES_READ",
+    }
     assert all(op.soapaction for op in operations.values())
     assert _legacy_schema() is not None
 
@@ -273,6 +278,8 @@ def _cases() -> list[tuple[str, str]]:
     found = []
     for request in sorted(SAMPLES.glob("*.request*.in.xml")):
         operation, _, rest = request.name.partition(".request")
+        if operation == "ListCustomerChanges":
+            continue  # its answers carry when each change was made: test_crm_changes.py replays them on a clock
         found.append((operation, rest[: -len(".in.xml")]))
     return found
 
