@@ -30,6 +30,7 @@ GOOD_CALLS: dict[str, dict[str, Any]] = {
     "GetForecast": {"stationId": "LFPG", "days": 3},
     "GetCustomerAccount": {"customerId": "1001"},
     "SubscribeCustomer": {"customerId": "1002", "listId": "newsletter"},
+    "ListCustomerChanges": {"limit": 2},
     "RecordPayment": {
         "invoiceId": "INV-2024-0242",
         "amount": 1.25,
