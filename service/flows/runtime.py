@@ -1,0 +1,106 @@
+"""What flows run on in one process: the gateway's engine and idempotency keys, the ledger, the cross-reference,
+and the huey queue with its one task, built once from the settings.
+
+Where flows keep their state: SOAPBRIDGE_FLOWS_STORE names a Redis server (redis://...) for several
+machines (the queue, the ledger and the cross-reference all there); otherwise SQLite files in the state
+folder (flows-queue.sqlite3 for huey, flows.sqlite3 for the ledger and the cross-reference).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+
+from ..engine import Engine
+from ..errors import ConfigError
+from ..idempotency import Keys, open_keys
+from ..settings import Settings
+from ..stores import is_redis, state_folder
+from .compiler import FlowProject, compile_flows
+from .ledger import Ledger, SqliteLedger
+from .metrics import FlowMetrics
+from .xref import RedisXref, SqliteXref, Xref
+
+log = logging.getLogger("soapbridge.flows")
+
+STORE_KEY = "SOAPBRIDGE_FLOWS_STORE"
+QUEUE_FILE = "flows-queue.sqlite3"
+LEDGER_FILE = "flows.sqlite3"
+#: The huey task every item travels as: (flow, item id); the item itself stays in the ledger.
+TASK = "soapbridge.flows.item"
+
+
+@dataclass(frozen=True)
+class Stores:
+    queue: Huey
+    ledger: Ledger
+    xref: Xref
+
+
+def open_stores(settings: Settings, env: Mapping[str, str] = os.environ) -> Stores:
+    location = env.get(STORE_KEY, "").strip() or None
+    if location is not None and is_redis(location):
+        return _redis_stores(location)
+    if location is not None:
+        raise ConfigError("expected a redis:// URL, or nothing for SQLite files in the state folder", key=STORE_KEY)
+    state = state_folder(settings.state_dir, settings)
+    return _sqlite_stores(state)
+
+
+def _sqlite_stores(state: Path) -> Stores:
+    queue = SqliteHuey("soapbridge-flows", filename=str(state / QUEUE_FILE), results=False, timeout=10)
+    ledger = SqliteLedger(state / LEDGER_FILE)
+    return Stores(queue, ledger, SqliteXref(state / LEDGER_FILE))
+
+
+def _redis_stores(url: str) -> Stores:
+    from ..stores.redisserver import connect
+    from .redisledger import RedisLedger
+
+    client = connect(url, STORE_KEY)
+    queue = RedisHuey("soapbridge-flows", url=url, results=False, blocking=True, read_timeout=1)
+    return Stores(queue, RedisLedger(client), RedisXref(client))
+
+
+class FlowRuntime:
+    """The flows of a project, ready to poll and deliver in this process."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None, env: Mapping[str, str] = os.environ) -> None:
+        self.settings = settings
+        self.engine = engine or Engine(settings)
+        self.stores = open_stores(settings, env)
+        self.project: FlowProject = compile_flows(settings.root, self._served(), self.stores.xref)
+        self.project.raise_problems()
+        self.flows = self.project.flows
+        self.keys: Keys = open_keys(settings, state_folder(settings.state_dir, settings))
+        self.metrics = FlowMetrics()
+        self._task: Any = None
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.stores.ledger
+
+    @property
+    def queue(self) -> Huey:
+        return self.stores.queue
+
+    def register(self, handler: Any) -> None:
+        """handler(flow, id) becomes the task every queued item runs as."""
+        self._task = self.queue.task(name=TASK)(handler)
+
+    def enqueue(self, flow: str, ids: Sequence[str]) -> None:
+        for id in ids:
+            self._task(flow, id)
+
+    def schedule(self, flow: str, id: str, delay: float) -> None:
+        self._task.schedule(args=(flow, id), delay=delay)
+
+    def _served(self) -> dict[str, Any]:
+        return {name: routed.contract for name, routed in self.engine.operations.items()}
