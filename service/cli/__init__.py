@@ -21,6 +21,7 @@ COMMANDS = {
     "validate": "validate",
     "mock": "mock",
     "check": "check",
+    "new": "new",
     "transform": "transform",
     "try": "trycall",
     "wsdl": "wsdl",
