@@ -11,6 +11,10 @@ canonical XSD for the others. Reads the folder holding adapters/, wsdl/ and xslt
 else the current folder, else the checkout). Needs no network and no credentials. Exit 0 when every
 row is ok, 1 otherwise. `serve` refuses to start on exactly the rows that fail here, and also when a
 credential variable is unset, which check only notes.
+
+--accept first writes each golden output (samples/<stem>[.<case>].out.xml) that is missing or no longer
+what its stylesheet makes of its input, and names each one written; then checks as above, so an output
+its target does not accept still fails. Plain check never writes.
 """
 
 from __future__ import annotations
@@ -33,12 +37,19 @@ def register(commands: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    command.add_argument(
+        "--accept",
+        action="store_true",
+        help="first write each golden output that is missing or no longer what its stylesheet makes",
+    )
     command.set_defaults(run=run)
 
 
 def run(arguments: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    report = check_project(settings)
+    report = check_project(settings, accept=arguments.accept)
+    for path in report.accepted:
+        print(f"accepted {path.relative_to(settings.root)}")
     print_table(report.rows, sys.stdout)
     print(summary(report, settings))
     return 0 if report.ok else 1

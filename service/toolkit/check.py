@@ -22,7 +22,7 @@ from ..parameters import placeholders
 from ..settings import Settings
 from ..xmlcheck import Problem as SchemaProblem
 from ..xmlparse import parse_file
-from .golden import golden_pairs, pair_problem
+from .golden import accept_pair, golden_pairs, pair_problem
 from .project import mapping_problem, relative, unset_credentials
 from .transform import canonical_problems, legacy_input_problems
 
@@ -42,6 +42,8 @@ class Row:
 @dataclass(frozen=True)
 class Report:
     rows: tuple[Row, ...]
+    #: The golden outputs check --accept wrote, before judging them.
+    accepted: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -52,8 +54,10 @@ class Report:
         return tuple(row for row in self.rows if not row.ok)
 
 
-def check_project(settings: Settings, project: CompiledProject | None = None) -> Report:
+def check_project(settings: Settings, project: CompiledProject | None = None, *, accept: bool = False) -> Report:
     """Check everything under settings.root; rows come in adapter-file order.
+
+    accept: first write each golden output that is missing or no longer what its stylesheet makes.
 
     project: compiled already, as serve does once for this check and its gateway (with its secrets, so an unset
     one fails here); by default compiled here without them, where an unset credential is only a note."""
@@ -61,13 +65,14 @@ def check_project(settings: Settings, project: CompiledProject | None = None) ->
     rows = [*_canonical_rows(project), *_clients_rows(project), *_problem_rows(project.problems_of(""), settings.root)]
     loaded = {adapter.name: adapter for adapter in project.adapters}
     schema = etree.XMLSchema(project.contract.document) if project.contract is not None else None
+    accepted: list[Path] = []
     for path in project.files:
         adapter = loaded.get(path.stem)
         if adapter is None:
             rows.extend(_problem_rows(project.problems_of(path.stem), settings.root))
         else:
-            rows.extend(_Rows(project, adapter, schema).all())
-    return Report(tuple(rows))
+            rows.extend(_Rows(project, adapter, schema, accepted if accept else None).all())
+    return Report(tuple(rows), tuple(accepted))
 
 
 def _canonical_rows(project: CompiledProject) -> list[Row]:
@@ -113,8 +118,16 @@ class _Target:
 class _Rows:
     """One adapter's rows: the compiler's problems, its notes, and its stylesheets' golden pairs."""
 
-    def __init__(self, project: CompiledProject, adapter: AdapterConfig, schema: etree.XMLSchema | None) -> None:
+    def __init__(
+        self,
+        project: CompiledProject,
+        adapter: AdapterConfig,
+        schema: etree.XMLSchema | None,
+        accepted: list[Path] | None = None,
+    ) -> None:
         self.project = project
+        #: Where the golden outputs written by --accept are noted; None when check writes none.
+        self.accepted = accepted
         #: The canonical XSD, compiled once for every adapter's golden outputs.
         self.schema = schema
         self.adapter = adapter
@@ -189,6 +202,8 @@ class _Rows:
         except MappingError:
             return 0, []
         pairs = golden_pairs(path)
+        if self.accepted is not None:
+            self.accepted.extend(pair.expected for pair in pairs if accept_pair(sheet, pair))
         if not pairs:
             samples = self._relative(path.parent / "samples")
             return 0, [f"{sheet.label}: no golden pair ({samples}/{path.stem}.in.xml and .out.xml)"]

@@ -11,6 +11,9 @@ fields of the canonical request; their values come from the matching request sam
 else from the request inside the given context, exactly as the engine takes them from the
 live request.
 
+`check --accept` writes each expected output that is missing or no longer what the stylesheet makes
+(accept_pair); plain `check` never writes.
+
 A stylesheet also gets its adapter's [parameters], as placeholders: a literal is itself, a value from the
 environment is {{name}}. So a golden output is the same on every machine and never holds a secret.
 """
@@ -69,9 +72,8 @@ def pair_problem(stylesheet: Stylesheet, pair: GoldenPair, root: Path) -> str | 
     if not pair.expected.is_file():
         return f"{relative(str(pair.given), root)}: no matching {pair.expected.name}"
     try:
-        given = parse_file(pair.given).getroot()
         expected = parse_file(pair.expected).getroot()
-        produced = stylesheet.apply(given, _request_params(stylesheet, pair, given))
+        produced = produced_output(stylesheet, pair)
     except XmlError as exc:
         return relative(exc.message, root)
     except MappingError as exc:
@@ -80,6 +82,31 @@ def pair_problem(stylesheet: Stylesheet, pair: GoldenPair, root: Path) -> str | 
     if difference is None:
         return None
     return f"{relative(str(pair.given), root)} no longer gives {pair.expected.name}: {difference}"
+
+
+def produced_output(stylesheet: Stylesheet, pair: GoldenPair) -> etree._Element:
+    """What the stylesheet makes of the pair's input now; XmlError or MappingError when it cannot."""
+    given = parse_file(pair.given).getroot()
+    return stylesheet.apply(given, _request_params(stylesheet, pair, given))
+
+
+def accept_pair(stylesheet: Stylesheet, pair: GoldenPair) -> bool:
+    """Write what the stylesheet makes of the pair's input as its expected output, when that is missing or
+    differs; True when written. An input the stylesheet cannot take is left for pair_problem to report."""
+    try:
+        produced = produced_output(stylesheet, pair)
+    except (XmlError, MappingError):
+        return False
+    if pair.expected.is_file():
+        try:
+            if first_difference(produced, parse_file(pair.expected).getroot()) is None:
+                return False
+        except XmlError:
+            pass  # a malformed expected output is replaced
+    etree.indent(produced)
+    text = etree.tostring(produced, encoding="unicode")
+    pair.expected.write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n{text}\n', encoding="utf-8")
+    return True
 
 
 def _request_params(stylesheet: Stylesheet, pair: GoldenPair, given: etree._Element) -> dict[str, str]:
