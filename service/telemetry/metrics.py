@@ -30,7 +30,7 @@ from prometheus_client.registry import Collector
 from .context import RequestTrace
 
 #: The protocols of operation calls; everything else (pages, WSDLs, /metrics itself) is not counted.
-OPERATION_PROTOCOLS = frozenset({"soap11", "soap12", "json"})
+OPERATION_PROTOCOLS = frozenset({"soap11", "soap12", "json", "passthrough"})
 #: The operation label of a request that names no operation the gateway serves.
 NO_OPERATION = "none"
 #: Seconds, from a cached answer (1 ms) to the longest deadline worth waiting for (30 s).
