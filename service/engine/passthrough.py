@@ -7,6 +7,7 @@ name is shown or counted: the status page, the clients file, metrics, the reques
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..config import Timeouts
@@ -69,3 +70,8 @@ class PassthroughSystem:
         if len(found) > 1 and soap_action:
             found = [op for op in found if op.binding.soap_action == soap_action] or found
         return found[0] if found else None
+
+
+def qualified_names(systems: Mapping[str, PassthroughSystem]) -> list[str]:
+    """Every pass-through operation's qualified name: what clients are allowed and metrics count by."""
+    return [operation.name for system in systems.values() for operation in system.operations.values()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..engine import Engine
+from ..engine.passthrough import qualified_names
 from ..instance import Instance
 from .http import Response
 
@@ -18,7 +19,8 @@ def open_metrics(engine: Engine, instance: Instance) -> Metrics:
     from ..telemetry.metrics import Metrics  # only now: the instance has named its metrics folder, if it has one
 
     breakers = {name: upstream.breaker.health for name, upstream in engine.upstreams.items()}
-    return Metrics(engine.operations, breakers, instance.metrics, instance=instance.name, workers=instance.workers)
+    operations = [*engine.operations, *qualified_names(engine.passthrough)]
+    return Metrics(operations, breakers, instance.metrics, instance=instance.name, workers=instance.workers)
 
 
 def metrics_page(metrics: Metrics) -> Response:

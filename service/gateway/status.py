@@ -75,7 +75,10 @@ class StatusPage:
     def render(self) -> str:
         rows = [_row(adapter, self.engine.upstreams.get(adapter.name)) for adapter in self.engine.adapters]
         operations = {name: [a.system for a in routed.adapters] for name, routed in self.engine.operations.items()}
-        return _page(rows, operations, time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
+        passthrough = {
+            op.name: system.path for system in self.engine.passthrough.values() for op in system.operations.values()
+        }
+        return _page(rows, operations, passthrough, time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
 
 
 def _row(adapter: AdapterConfig, upstream: Upstream | None) -> AdapterRow:
@@ -85,7 +88,7 @@ def _row(adapter: AdapterConfig, upstream: Upstream | None) -> AdapterRow:
     return AdapterRow(adapter.name, adapter.description, endpoint, upstream.breaker.health(), upstream.recent.summary())
 
 
-def _page(rows: list[AdapterRow], operations: dict[str, list[str]], now: str) -> str:
+def _page(rows: list[AdapterRow], operations: dict[str, list[str]], passthrough: dict[str, str], now: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -110,7 +113,7 @@ this page reloads every {REFRESH} s.</p>
 Failed: no answer (a timeout, no connection, an answer that is not SOAP, or the circuit open).
 SOAP faults are answers: the system refused the request, which is not a failure of the system.</p>
 <h2>Operations</h2>
-{_operations_table(operations)}
+{_operations_table(operations, passthrough)}
 <h2>Contracts and monitoring</h2>
 <ul id="links">
 {"".join(f'<li><a href="{escape(href)}">{escape(href)}</a> {escape(what)}</li>' for href, what in LINKS)}
@@ -162,12 +165,20 @@ def _window(rows: list[AdapterRow]) -> str:
     return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} seconds"
 
 
-def _operations_table(operations: dict[str, list[str]]) -> str:
+def _operations_table(operations: dict[str, list[str]], passthrough: dict[str, str]) -> str:
+    """The canonical operations, then the pass-through ones (system.Operation), which have no JSON form."""
     head = "<tr><th>Operation</th><th>JSON</th><th>Served by</th></tr>"
     body = "".join(
         f'<tr id="operation-{escape(name)}"><td data-label="Operation"><strong>{escape(name)}</strong></td>'
         f'<td data-label="JSON"><code>POST /json/{escape(name)}</code></td>'
         f'<td data-label="Served by">{escape(", ".join(systems))}</td></tr>\n'
         for name, systems in sorted(operations.items())
+    )
+    body += "".join(
+        f'<tr id="operation-{escape(name)}"><td data-label="Operation"><strong>{escape(name)}</strong></td>'
+        f'<td data-label="JSON">none: passed through unchanged at <a href="{escape(path)}?wsdl">'
+        f"<code>{escape(path)}</code></a></td>"
+        f'<td data-label="Served by">{escape(name.split(".", 1)[0])}</td></tr>\n'
+        for name, path in sorted(passthrough.items())
     )
     return f'<table id="operations">\n<thead>{head}</thead>\n<tbody>\n{body}</tbody>\n</table>'
