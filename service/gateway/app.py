@@ -18,6 +18,8 @@ from typing import Any
 
 from ..engine import Engine
 from ..engine.compiler import CompiledProject
+from ..engine.passthrough import PATH as PASSTHROUGH
+from ..engine.passthrough import qualified_names
 from ..errors import RequestError
 from ..idempotency import open_keys
 from ..instance import Instance
@@ -46,6 +48,7 @@ from .idempotency import RunOnce
 from .jsonapi import JsonEndpoint
 from .metrics import metrics_page, open_metrics
 from .openapi import OpenApiPage, build_document
+from .passthrough import PassthroughEndpoint
 from .soap import SoapEndpoint
 from .status import StatusPage
 
@@ -94,12 +97,15 @@ class Gateway:
         #: What the workers forked from here share (state, runtime and metrics folders, worker loads).
         self.instance = instance or Instance.alone(engine.settings, self)
         state = self.instance.state  # what outlives a restart: the SQLite stores, the journal
-        auth = Authenticator.from_settings(engine.settings, engine.operations, state)  # one nonce store for all
+        callable_operations = [*engine.operations, *qualified_names(engine.passthrough)]
+        auth = Authenticator.from_settings(engine.settings, callable_operations, state)  # one nonce store for all
         self.once = RunOnce(engine, open_keys(engine.settings, state))  # one idempotency store for all endpoints
-        self.soap = {
+        self.soap: dict[str, SoapEndpoint | PassthroughEndpoint] = {
             "/soap11": SoapEndpoint(engine, "1.1", self.once, auth),
             "/soap12": SoapEndpoint(engine, "1.2", self.once, auth),
         }
+        for system in engine.passthrough.values():  # /passthrough/<system>: SOAP in the legacy binding's version
+            self.soap[system.path] = PassthroughEndpoint(engine, system, self.once.keys, auth)
         self.json = JsonEndpoint(engine, self.once, auth)
         self.max_body = engine.settings.limits.max_body
         #: The operator's proxies: only their X-Forwarded-* and Forwarded headers are believed.
@@ -169,7 +175,9 @@ class Gateway:
             return _soap_refusal(self.soap[path].version, 400, refused)
         return _json_refusal(400, refused) if path.startswith("/json/") else text(400, refused.message)
 
-    def _soap(self, endpoint: SoapEndpoint, method: str, environ: dict[str, Any], origin: Origin) -> Response:
+    def _soap(
+        self, endpoint: SoapEndpoint | PassthroughEndpoint, method: str, environ: dict[str, Any], origin: Origin
+    ) -> Response:
         if method == "GET" and environ.get("QUERY_STRING", "").lower() == "wsdl":
             return endpoint.wsdl(_base_url(origin, self.public_url) + environ.get("PATH_INFO", ""))
         if method != "POST":
@@ -224,6 +232,7 @@ def _trace(environ: dict[str, Any], origin: Origin) -> RequestTrace:
     client's address as believed (see forwarded.py)."""
     path = environ.get("PATH_INFO", "/") or "/"
     protocol = PROTOCOLS.get(path, "json" if path.startswith("/json/") else "http")
+    protocol = "passthrough" if path.startswith(PASSTHROUGH) else protocol
     protocol = protocol if environ.get("REQUEST_METHOD") == "POST" else "http"  # a WSDL is no operation call
     given = correlation.usable(environ.get("HTTP_X_CORRELATION_ID"))
     trace = RequestTrace(given or correlation.new_id(), protocol, path, client_address=origin.client)
