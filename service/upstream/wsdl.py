@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 import zeep
+from lxml import etree
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import ExternalReferenceForbidden
 from zeep.transports import Transport
@@ -15,9 +17,13 @@ from zeep.wsdl import Document
 from zeep.wsdl.bindings.soap import Soap12Binding, SoapBinding
 
 from ..errors import ConfigError, SoapbridgeError, XmlError
+from ..namespaces import XSD
+from ..xmlparse import parse_bytes
 from . import addressing
 
 ZEEP_SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+#: An xs:import of the XML Schema namespace itself, as an attribute would be written: the cheap test before a parse.
+_XSD_IMPORTED = re.compile(rb"""namespace\s*=\s*["']http://www\.w3\.org/2001/XMLSchema["']""")
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,34 @@ class LocalTransport(Transport):  # type: ignore[misc]
         if not path.is_relative_to(self.folder):
             raise XmlError(f"refusing to read {path}: it is outside {self.folder}")
         try:
-            return path.read_bytes()
+            data = path.read_bytes()
         except OSError as exc:
             raise XmlError(f"cannot read {path.name}: {exc.strerror}") from exc
+        return _without_xsd_imports(data, path.name)
+
+
+def _without_xsd_imports(data: bytes, name: str) -> bytes:
+    """data without its xs:imports of the XML Schema namespace. That namespace is built into every schema
+    processor, so importing it adds nothing; libxml2 (and so the tools and `check`) skips such an import, while zeep
+    refuses one whose schemaLocation names a file of another namespace, as a real WCF service's WSDL does."""
+    if _XSD_IMPORTED.search(data) is None:
+        return data
+    root = parse_bytes(data, what=name)
+    imports = [element for element in root.iter(f"{{{XSD}}}import") if element.get("namespace") == XSD]
+    for element in imports:
+        _remove_keeping_lines(element)
+    return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True) if imports else data
+
+
+def _remove_keeping_lines(element: etree._Element) -> None:
+    """Remove element but not the text after it, so zeep's errors still name the file's own line numbers."""
+    parent, previous = element.getparent(), element.getprevious()
+    assert parent is not None  # an xs:import is inside its xs:schema
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (element.tail or "")
+    else:
+        parent.text = (parent.text or "") + (element.tail or "")
+    parent.remove(element)
 
 
 def load_service(wsdl: Path, *, folder: Path, service: str | None = None, port: str | None = None) -> UpstreamService:
