@@ -54,8 +54,8 @@ class Node:
     #: RECURSIVE, AS_ABOVE, UNDEFINED or "".
     note: str = ""
     children: tuple[Node, ...] = ()
-    #: An element's namespace: its schema's targetNamespace when qualified (global, or form/elementFormDefault
-    #: "qualified"), "" when unqualified; what a stylesheet must write it in.
+    #: An element's or attribute's namespace: its schema's targetNamespace when qualified (global, or
+    #: form/elementFormDefault/attributeFormDefault "qualified"), "" when unqualified; what a stylesheet must write.
     namespace: str = ""
     #: Whether the element may be sent empty with xsi:nil="true".
     nillable: bool = False
@@ -164,7 +164,8 @@ def _attributes(xsd_type: Any) -> Iterator[Node]:
             continue
         required = attribute.use == "required"
         simple = _simple(attribute.type)
-        yield Node("attribute", f"@{attribute.local_name}", min_occurs=int(required), **simple)
+        namespace = _namespace(attribute.name or "")  # qualified by attributeFormDefault or form, or not
+        yield Node("attribute", f"@{attribute.local_name}", min_occurs=int(required), namespace=namespace, **simple)
 
 
 def _simple(xsd_type: Any) -> dict[str, Any]:
