@@ -17,6 +17,7 @@ class SeedMember(NamedTuple):
     email: str
     external_id: str | None
     status: int
+    full_name: str | None = None
 
 
 #: List id -> display name. "events" has no members yet.
@@ -27,12 +28,12 @@ LISTS: dict[str, str] = {
 }
 
 MEMBERS: tuple[SeedMember, ...] = (
-    SeedMember(40001, "newsletter", "ada.lovelace@example.com", "1001", 1),
-    SeedMember(40002, "newsletter", "grace.hopper@example.com", "1002", 1),
-    SeedMember(40003, "newsletter", "alan.turing@example.com", "1003", 0),
+    SeedMember(40001, "newsletter", "ada.lovelace@example.com", "1001", 1, "Ada Lovelace"),
+    SeedMember(40002, "newsletter", "grace.hopper@example.com", "1002", 1, "Grace Hopper"),
+    SeedMember(40003, "newsletter", "alan.turing@example.com", "1003", 0, "Alan Turing"),
     SeedMember(40004, "newsletter", "katherine.johnson@example.org", None, 1),
-    SeedMember(40005, "product-updates", "grace.hopper@example.com", "1002", 1),
-    SeedMember(40006, "product-updates", "margaret.hamilton@example.net", None, 1),
+    SeedMember(40005, "product-updates", "grace.hopper@example.com", "1002", 1, "Grace Hopper"),
+    SeedMember(40006, "product-updates", "margaret.hamilton@example.net", None, 1, "Margaret Hamilton"),
     SeedMember(40007, "product-updates", "dorothy.vaughan@example.org", None, 0),
 )
 

@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import requests
 import zeep
 import zeep.helpers
@@ -77,3 +78,57 @@ def test_list_customer_changes_pages_by_limit(gateway: RunningGateway, soap: zee
 def test_an_unknown_change_token_is_invalid(gateway: RunningGateway) -> None:
     response = call(gateway, "ListCustomerChanges", {"since": "99999999999999999999"})
     assert response.status_code == 400 and response.json()["code"] == "InvalidRequest"
+
+
+# -- ListSubscribers, SubscribeContact, UnsubscribeCustomer (mailing) -----------------------------------------
+
+
+def test_subscribe_contact_upserts_without_asking_the_crm(gateway: RunningGateway, soap: zeep.Client) -> None:
+    admin = EmulatorAdmin(gateway.admin)
+    crm_calls = admin.calls("crm")
+    email = "hedy." + ("11" if "soap11" in soap.wsdl.location else "12") + "@example.org"  # both versions run
+    first = soap.service.SubscribeContact(listId="events", customerId="1006", email=email, name="Hedy Lamarr")
+    assert (first.customerId, first.email, first.status, first.listId) == ("1006", email, "subscribed", "events")
+    soap.service.UnsubscribeCustomer(listId="events", email=email)
+    again = ok(gateway, "SubscribeContact", {"listId": "events", "customerId": "1007", "email": email, "name": "H. L."})
+    assert again["subscription"] == {**again["subscription"], "customerId": "1007", "status": "subscribed"}
+    assert again["subscription"]["subscriptionId"] == first.subscriptionId
+    member = next(m for m in admin.backdoor("GET", "mailing", "lists/events")["members"] if m["email"] == email)
+    assert (member["externalId"], member["fullName"], member["status"]) == ("1007", "H. L.", 1)
+    assert admin.calls("crm") == crm_calls
+
+
+def test_list_subscribers_pages_through_a_list(gateway: RunningGateway, soap: zeep.Client) -> None:
+    for n in range(3):
+        ok(gateway, "SubscribeContact", {"listId": "events", "customerId": str(2001 + n), "email": f"p{n}@example.org"})
+    first = ok(gateway, "ListSubscribers", {"listId": "events", "pageSize": 2})
+    assert (len(first["subscriber"]), first["page"], first["more"]) == (2, 1, True)
+    pages, page = [first], 1
+    while pages[-1]["more"]:
+        page += 1
+        pages.append(ok(gateway, "ListSubscribers", {"listId": "events", "pageSize": 2, "page": page}))
+    members = [s for p in pages for s in p["subscriber"]]
+    assert len(members) == first["total"] and {"p0@example.org", "p2@example.org"} <= {m["email"] for m in members}
+    subscribed = soap.service.ListSubscribers(listId="newsletter", status="subscribed", pageSize=1000)
+    assert {s.status for s in subscribed.subscriber} == {"subscribed"} and subscribed.more is False
+    ada = next(s for s in subscribed.subscriber if s.email == "ada.lovelace@example.com")
+    assert (ada.customerId, ada.name) == ("1001", "Ada Lovelace")
+
+
+def test_unsubscribe_customer_by_customer_id(gateway: RunningGateway, soap: zeep.Client) -> None:
+    ok(gateway, "SubscribeContact", {"listId": "events", "customerId": "3001", "email": "one@example.org"})
+    ok(gateway, "SubscribeContact", {"listId": "events", "customerId": "3001", "email": "two@example.org"})
+    gone = soap.service.UnsubscribeCustomer(listId="events", customerId="3001")
+    assert (gone.customerId, gone.status) == ("3001", "unsubscribed")
+    page = ok(gateway, "ListSubscribers", {"listId": "events", "status": "unsubscribed", "pageSize": 1000})
+    assert {"one@example.org", "two@example.org"} <= {s["email"] for s in page["subscriber"]}
+
+
+def test_unsubscribing_someone_not_on_the_list_is_not_found(gateway: RunningGateway, soap: zeep.Client) -> None:
+    response = call(gateway, "UnsubscribeCustomer", {"listId": "events", "email": "never@example.org"})
+    assert response.status_code == 404 and response.json()["system"] == "mailing"
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        soap.service.UnsubscribeCustomer(listId="nonesuch", customerId="1001")
+    assert fault_code(caught.value) == "NotFound"
+    neither = call(gateway, "UnsubscribeCustomer", {"listId": "events"})
+    assert neither.status_code == 400 and neither.json()["code"] == "InvalidRequest"
