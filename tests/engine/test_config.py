@@ -185,6 +185,9 @@ def test_idempotent_defaults_to_the_contract_and_timeouts_to_the_adapter(project
         "GetCurrentWeather": True,
         "GetForecast": True,
         "ListCustomerChanges": True,
+        "ListSubscribers": True,
+        "SubscribeContact": True,
+        "UnsubscribeCustomer": True,
     }
     forecast, current = served["GetForecast"].timeouts, served["GetCurrentWeather"].timeouts
     assert (forecast.connect, forecast.operation, forecast.deadline) == (2.0, 10.0, 3.0)

@@ -87,7 +87,13 @@ def test_write_operations_declare_the_idempotency_key_as_an_implicit_header(wsdl
         if operation.find(f"{{{WSDL11}}}input/{{{soap}}}header[@message='cn:IdempotencyKey']") is not None
     }
     assert with_header == {name for name, operation in CONTRACT.operations.items() if not operation.read_only}
-    assert with_header == {"RecordPayment", "SubscribeCustomer", "UpdateCustomer"}
+    assert with_header == {
+        "RecordPayment",
+        "SubscribeCustomer",
+        "UpdateCustomer",
+        "SubscribeContact",
+        "UnsubscribeCustomer",
+    }
     (part,) = root.iterfind(f"{{{WSDL11}}}message[@name='IdempotencyKey']/{{{WSDL11}}}part")
     assert (part.get("name"), part.get("element")) == ("IdempotencyKey", "cn:IdempotencyKey")
     assert root.find(f"{{{WSDL11}}}types/{{{XSD}}}schema/{{{XSD}}}element[@name='IdempotencyKey']") is not None
