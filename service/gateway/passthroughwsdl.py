@@ -62,12 +62,21 @@ def _inline_schemas(wsdl: etree._Element, schemas: list[etree._Element]) -> None
     if types is None:
         types = etree.Element(f"{{{WSDL11}}}types")
         wsdl.insert(_after_documentation(wsdl), types)
-    types.extend(copy.deepcopy(schema) for schema in schemas)
+    for schema in schemas:
+        _append_schema(types, schema)
     for schema in types.iterfind(f"{{{XSD}}}schema"):
         for include in schema.findall(f"{{{XSD}}}include"):
             schema.remove(include)  # what it includes is a schema of the types now
         for imported in schema.iterfind(f"{{{XSD}}}import"):
             imported.attrib.pop("schemaLocation", None)
+
+
+def _append_schema(types: etree._Element, schema: etree._Element) -> None:
+    """A copy of schema in types with every namespace it declares declared again on it: lxml drops a declaration
+    whose URI the WSDL declares under another prefix, and the schema's QName values (type="tns:...") use it."""
+    copied = etree.SubElement(types, schema.tag, dict(schema.attrib), nsmap=schema.nsmap)
+    copied.text = schema.text
+    copied.extend(copy.deepcopy(child) for child in schema)
 
 
 def _after_documentation(wsdl: etree._Element) -> int:
