@@ -78,7 +78,7 @@ class Ledger(Protocol):
         """Back to queued, due after delay; counted adds one to its attempts."""
 
     def dead(self, flow: str, id: str, reason: str) -> str | None:
-        """Given up with reason; the next open item of its key, to queue."""
+        """Given up with reason after one more attempt; the next open item of its key, to queue."""
 
     def sweep(self, flow: str, requeue_after: float) -> list[str]:
         """Open items that may have no task in the queue: leases run out, or due and untouched for a while."""
@@ -255,8 +255,9 @@ class SqliteLedger:
             if row is None:
                 return None
             db.execute(
-                "UPDATE items SET state = ?, reason = ?, finished = ?, touched = ? WHERE seq = ?",
-                (state, reason, now, now, row[0]),
+                "UPDATE items SET state = ?, reason = ?, finished = ?, touched = ?, attempts = attempts + ?"
+                " WHERE seq = ?",
+                (state, reason, now, now, int(state == "dead"), row[0]),
             )
             following = db.execute(
                 "SELECT id FROM items WHERE flow = ? AND key = ? AND seq > ? AND state = 'queued' ORDER BY seq LIMIT 1",

@@ -66,7 +66,10 @@ redis.call('ZREM', p .. ':key:' .. f[2], id)
 redis.call('ZREM', p .. ':open', id)
 redis.call('HSET', ik, 'state', state, 'reason', reason, 'finished', now, 'touched', now)
 redis.call('HINCRBY', p .. ':counts', state, 1)
-if state == 'dead' then redis.call('ZADD', p .. ':dead', f[3], id) end
+if state == 'dead' then
+  redis.call('ZADD', p .. ':dead', f[3], id)
+  redis.call('HINCRBY', ik, 'attempts', 1)
+end
 local following = redis.call('ZRANGE', p .. ':key:' .. f[2], 0, 0)[1]
 return following or false
 """

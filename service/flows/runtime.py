@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +81,8 @@ class FlowRuntime:
         self.flows = self.project.flows
         self.keys: Keys = open_keys(settings, state_folder(settings.state_dir, settings))
         self.metrics = FlowMetrics()
-        self._task: Any = None
+        self._handler: Callable[[str, str], None] | None = None
+        self._task: Any = self.queue.task(name=TASK)(self._run)
 
     @property
     def ledger(self) -> Ledger:
@@ -91,9 +92,9 @@ class FlowRuntime:
     def queue(self) -> Huey:
         return self.stores.queue
 
-    def register(self, handler: Any) -> None:
-        """handler(flow, id) becomes the task every queued item runs as."""
-        self._task = self.queue.task(name=TASK)(handler)
+    def register(self, handler: Callable[[str, str], None]) -> None:
+        """handler(flow, id) is what every queued item's task runs in this process."""
+        self._handler = handler
 
     def enqueue(self, flow: str, ids: Sequence[str]) -> None:
         for id in ids:
@@ -101,6 +102,11 @@ class FlowRuntime:
 
     def schedule(self, flow: str, id: str, delay: float) -> None:
         self._task.schedule(args=(flow, id), delay=delay)
+
+    def _run(self, flow: str, id: str) -> None:
+        if self._handler is None:
+            raise RuntimeError("a flow task ran in a process with no item handler")
+        self._handler(flow, id)
 
     def _served(self) -> dict[str, Any]:
         return {name: routed.contract for name, routed in self.engine.operations.items()}
