@@ -72,7 +72,18 @@ def check_project(settings: Settings, project: CompiledProject | None = None, *,
             rows.extend(_problem_rows(project.problems_of(path.stem), settings.root))
         else:
             rows.extend(_Rows(project, adapter, schema, accepted if accept else None).all())
+    rows.extend(_flow_rows(project, settings.root))
     return Report(tuple(rows), tuple(accepted))
+
+
+def _flow_rows(project: CompiledProject, root: Path) -> list[Row]:
+    """flows/*.toml against the operations served; none to judge them against while the adapters fail."""
+    from ..flows.check import flow_rows  # the flows' stylesheets and XPaths: only for a project that has some
+
+    if not (root / "flows").is_dir():
+        return []
+    served = {name: routed.contract for name, routed in project.operations.items()}
+    return [Row(flow, "", ok, detail) for flow, ok, detail in flow_rows(root, served)]
 
 
 def _canonical_rows(project: CompiledProject) -> list[Row]:
