@@ -10,8 +10,10 @@ PasswordDigest for the account named by SOAPBRIDGE_CRM_USERNAME / SOAPBRIDGE_CRM
     Z_CRM_CUSTOMER_UPDATE   IS_CUSTOMER             -> ES_CUSTOMER      faults NOT_FOUND, INVALID_DATA
     Z_CRM_CUSTOMER_CHANGES_READ  IV_POINTER?, IV_MAX_ROWS?  -> ET_CHANGES, EV_POINTER, EV_MORE  faults INVALID_DATA
 
-Every create and every update that changes a record writes a change pointer (crm_changes.py), which the
-changes read returns; the seed's customers were created, so each has one. The admin endpoint's backdoor
+Every create and every update that changes a record writes a change pointer, which the changes read returns;
+the seed's customers were created, so each has one. Modelled on BDCP2 (message type ZCRM_CUSTOMER), kept in
+a ChangeLog: CPIDENT is the row's sequence number, CDCHGNO the customer's version, CRETIME the UTC time,
+CHNGIND I (created) or U (changed). The admin endpoint's backdoor
 (crm_backdoor.py) creates and changes customers as the ERP's own screens would.
 """
 
@@ -24,10 +26,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from ._changelog import Change, ChangeLog, Clock, utc_now
 from ._soap import Emulator, Handler, LegacyFault, SoapRequest
 from ._wsse import TokenRejected, UsernameTokenVerifier
 from .crm_backdoor import backdoor
-from .crm_changes import ChangeLog, ChangePointer, Clock, utc_now
 from .crm_data import (
     CHARACTER_FIELDS,
     MAX_TAGS,
@@ -170,12 +172,12 @@ class CustomerMaster:
             if after > self._changes.last:
                 raise _invalid("IV_POINTER", "is not a change pointer")
             batch = self._changes.since(after, max_rows)
-            rows = [(pointer, self._rows[pointer.kunnr]) for pointer in batch.pointers]
+            rows = [(change, self._rows[change.key]) for change in batch.changes]
         response = _wrapper("Z_CRM_CUSTOMER_CHANGES_READResponse")
         table = etree.SubElement(response, "ET_CHANGES")
-        for pointer, record in rows:
-            _change(table, pointer, record)
-        etree.SubElement(response, "EV_POINTER").text = f"{batch.next_pointer:020d}"
+        for change, record in rows:
+            _change(table, change, record)
+        etree.SubElement(response, "EV_POINTER").text = f"{batch.next_sequence:020d}"
         etree.SubElement(response, "EV_MORE").text = "X" if batch.more else ""
         return response
 
@@ -256,12 +258,12 @@ def _single(local: str, record: CustomerRecord) -> etree._Element:
     return response
 
 
-def _change(table: etree._Element, pointer: ChangePointer, record: CustomerRecord) -> None:
+def _change(table: etree._Element, change: Change, record: CustomerRecord) -> None:
     row = etree.SubElement(table, "item")
-    etree.SubElement(row, "CPIDENT").text = f"{pointer.cpident:020d}"
-    etree.SubElement(row, "CHNGIND").text = pointer.indicator
-    etree.SubElement(row, "CDCHGNO").text = f"{pointer.chgno:010d}"
-    etree.SubElement(row, "CRETIME").text = pointer.created.strftime("%Y%m%d%H%M%S")
+    etree.SubElement(row, "CPIDENT").text = f"{change.sequence:020d}"
+    etree.SubElement(row, "CHNGIND").text = "I" if change.first else "U"
+    etree.SubElement(row, "CDCHGNO").text = f"{change.version:010d}"
+    etree.SubElement(row, "CRETIME").text = change.at.strftime("%Y%m%d%H%M%S")
     _structure(row, "CUSTOMER", record)
 
 

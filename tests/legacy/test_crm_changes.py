@@ -13,9 +13,9 @@ from lxml import etree
 from zeep.wsse.username import UsernameToken
 
 from soapbridge.legacy import _server
+from soapbridge.legacy._changelog import ChangeLog
 from soapbridge.legacy.admin import start_admin
 from soapbridge.legacy.crm import build
-from soapbridge.legacy.crm_changes import ChangeLog
 from soapbridge.wsgi import Background
 from tests.conftest import ROOT
 from tests.emulator_admin import EmulatorAdmin, EmulatorAdminError
@@ -179,11 +179,11 @@ def test_the_change_log_collapses_pointers_per_customer() -> None:
     for kunnr in ("A", "B", "A", "C", "B"):
         log.record(kunnr)
     batch = log.since(0, 10)
-    assert [(p.kunnr, p.chgno, p.cpident) for p in batch.pointers] == [("A", 2, 3), ("C", 1, 4), ("B", 2, 5)]
-    assert (batch.next_pointer, batch.more) == (5, False)
+    assert [(c.key, c.version, c.sequence) for c in batch.changes] == [("A", 2, 3), ("C", 1, 4), ("B", 2, 5)]
+    assert (batch.next_sequence, batch.more) == (5, False)
     page = log.since(0, 1)
-    assert ([p.kunnr for p in page.pointers], page.next_pointer, page.more) == (["A"], 3, True)
-    assert log.since(3, 10).pointers == batch.pointers[1:]
+    assert ([c.key for c in page.changes], page.next_sequence, page.more) == (["A"], 3, True)
+    assert log.since(3, 10).changes == batch.changes[1:]
     with pytest.raises(ValueError):
         log.since(6, 10)
 
