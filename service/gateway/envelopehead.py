@@ -216,5 +216,5 @@ def _check_payload(payload: bytes, limits: Limits) -> None:
         check_well_formed(payload, "the request", limits)
     except XmlError as exc:
         if "Extra content at the end" in exc.message:
-            raise RequestError("the SOAP Body must hold exactly one element; it holds more") from exc
+            raise RequestError("the SOAP Body must hold exactly one element and no text; it holds more") from exc
         raise

@@ -139,7 +139,7 @@ def test_the_published_wsdl_is_the_legacy_one_at_the_gateways_address_and_zeep_c
         (observation().replace(b"</wx:StationICAO>", b"</wx:Station>"), SOAP12, 400, "InvalidRequest",
          "the request is not well-formed XML"),
         (observation().replace(b"\n</env:Body>", b"<wx:GetCurrentObservation/></env:Body>"), SOAP12, 400,
-         "InvalidRequest", "the SOAP Body must hold exactly one element; it holds more"),
+         "InvalidRequest", "the SOAP Body must hold exactly one element and no text; it holds more"),
         (observation().replace(b"wx:GetCurrentObservation>", b"wx:ListStations>"), SOAP12, 400, "InvalidRequest",
          "weather passes through no operation that takes"),
         (re.sub(rb"<env:Body>.*</env:Body>", b"<env:Body/>", observation(), flags=re.S), SOAP12, 400,
