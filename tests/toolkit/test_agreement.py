@@ -131,6 +131,14 @@ def wsdl_that_does_not_load(project: Path) -> None:
     wsdl.write_text(wsdl.read_text()[:200])
 
 
+def passthrough_operation_not_in_the_binding(project: Path) -> None:
+    edit(project / "adapters/weather.toml", "[passthrough.GetCurrentObservation]", "[passthrough.GetObservation]")
+
+
+def passthrough_operation_named_like_a_canonical_one(project: Path) -> None:
+    edit(project / "adapters/weather.toml", "[passthrough.GetCurrentObservation]", "[passthrough.GetForecast]")
+
+
 @dataclass(frozen=True)
 class Broken:
     breaks: Callable[[Path], None]
@@ -186,6 +194,14 @@ CASES = {
     "a legacy WSDL that does not load": Broken(wsdl_that_does_not_load, "adapters/mailing.toml: system.wsdl: "),
     "a golden pair that no longer holds": Broken(
         golden_pair_that_no_longer_holds, "no longer gives RecordPayment.response.out.xml", engine_refuses=False
+    ),
+    "a pass-through operation the legacy binding does not have": Broken(
+        passthrough_operation_not_in_the_binding,
+        "passthrough.GetObservation: the WSDL's binding has no operation 'GetObservation'",
+    ),
+    "a pass-through operation named like a canonical one": Broken(
+        passthrough_operation_named_like_a_canonical_one,
+        "passthrough.GetForecast: GetForecast is also a canonical operation",
     ),
     "a response golden output the canonical XSD refuses": Broken(
         response_output_the_canonical_xsd_refuses, "not a valid canonical RecordPaymentResponse", engine_refuses=False
