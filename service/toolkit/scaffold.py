@@ -75,10 +75,9 @@ def plan_adapter(settings: Settings, system: str, wsdl_file: Path, wanted: list[
     binding = chosen.port.binding
     operations = chosen_operations(binding, wanted)
     refuse_encoded_operations(system, wsdl_file, operations)
-    # zeep, the upstream client, reads the WSDL too when serve starts: what it refuses is refused now
-    load_service(wsdl_file.resolve(), folder=wsdl_file.resolve().parent, service=chosen.service, port=chosen.port.name)
+    callable_operations = _zeep_operations(wsdl_file, chosen.service, chosen.port.name)
     scaffold = Scaffold(system)
-    mapped = _mappable(wsdl, operations, wanted, scaffold)
+    mapped = _mappable(wsdl, operations, wanted, scaffold, callable_operations)
     canonical_root = parse_file(settings.canonical_xsd, what="the canonical XSD").getroot()
     namespace = canonical_root.get("targetNamespace", "")
     _name_canonical(settings, system, mapped, namespace)
@@ -145,13 +144,27 @@ def _read(wsdl_file: Path) -> Wsdl:
     return wsdl
 
 
+def _zeep_operations(wsdl_file: Path, service: str, port: str) -> set[str]:
+    """The operations zeep, the upstream client, sees in the port when serve starts: a WSDL it refuses is
+    refused now, and an operation it does not see is left out."""
+    try:
+        found = load_service(wsdl_file.resolve(), folder=wsdl_file.resolve().parent, service=service, port=port)
+    except (LookupError, AttributeError, NotImplementedError) as exc:  # zeep's slips upstream/wsdl.py lets through
+        raise ConfigError(f"the WSDL does not load: {type(exc).__name__}: {exc}", file=str(wsdl_file)) from exc
+    return set(found.operations)
+
+
 def _mappable(
-    wsdl: Wsdl, operations: list[BindingOperation], wanted: list[str], scaffold: Scaffold
+    wsdl: Wsdl, operations: list[BindingOperation], wanted: list[str], scaffold: Scaffold, callable_names: set[str]
 ) -> list[_Operation]:
     found = []
     wsdl.schemas.validator()  # schemas that do not compile are refused here, as serve would refuse them
+    if not operations:
+        raise UsageError("the port's binding has no operations")
     for operation in operations:
         reason = unscaffoldable(operation)
+        if reason is None and operation.name not in callable_names:
+            reason = "zeep, the upstream client, does not find it in the binding"
         if reason is not None and operation.name in wanted:
             raise UsageError(f"cannot scaffold {operation.name}: {reason}")
         if reason is not None:
@@ -206,7 +219,7 @@ def _legacy_prefixes(operations: list[_Operation]) -> dict[str, str]:
 
 
 def _namespaces(item: Field) -> list[str]:
-    own = [item.namespace] if item.kind == "element" and item.namespace and not item.unmappable else []
+    own = [item.namespace] if item.namespace and not item.unmappable else []
     return own + [namespace for child in item.children for namespace in _namespaces(child)]
 
 
@@ -273,11 +286,14 @@ def _canonical_module(settings: Settings, source: str, canonical_root: etree._El
     scaffold.files[module] = text.encode()
     scaffold.include = include_line(canonical_root, module.name)
     edited = with_include(settings.canonical_xsd.read_text(encoding="utf-8"), canonical_root, scaffold.include)
-    scaffold.canonical_text = edited if edited is not None and _compiles(settings, module, text, edited) else None
+    if edited is not None:
+        _refuse_uncompiled(settings, module, text, edited)
+    scaffold.canonical_text = edited
 
 
-def _compiles(settings: Settings, module: Path, text: str, edited: str) -> bool:
-    """Whether the canonical XSD, edited, and the module make a contract that compiles, tried in a copy."""
+def _refuse_uncompiled(settings: Settings, module: Path, text: str, edited: str) -> None:
+    """ConfigError unless the canonical XSD, edited, and the module make a contract that compiles (tried in a
+    copy of wsdl/canonical/): a scaffold that breaks the canonical contract is never written."""
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder)
         for path in settings.canonical_xsd.parent.glob("*.xsd"):
@@ -286,6 +302,6 @@ def _compiles(settings: Settings, module: Path, text: str, edited: str) -> bool:
         (copy / settings.canonical_xsd.name).write_text(edited, encoding="utf-8")
         try:
             etree.XMLSchema(Contract(copy / settings.canonical_xsd.name).document)
-        except (ConfigError, etree.XMLSchemaParseError):
-            return False
-    return True
+        except (ConfigError, etree.XMLSchemaParseError) as exc:
+            reason = str(exc).replace(f"{copy}/", "")
+            raise ConfigError(f"the canonical module made for it does not compile: {reason}", file=module.name) from exc

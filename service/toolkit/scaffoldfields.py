@@ -74,7 +74,8 @@ def legacy_field(node: Node) -> Field:
         return Field("element", "*", min_occurs=node.min_occurs, max_occurs=node.max_occurs, unmappable="a wildcard")
     if node.kind == "attribute":
         name = node.name.lstrip("@")
-        return Field("attribute", name, "", _builtin(node.type), node.min_occurs, 1, [], _attribute_problem(name))
+        kind, namespace, problem = "attribute", node.namespace, _attribute_problem(name)
+        return Field(kind, name, namespace, _builtin(node.type), node.min_occurs, 1, [], problem)
     if node.kind in GROUPS:
         return Field(node.kind, "", "", "", node.min_occurs, node.max_occurs, [legacy_field(c) for c in node.children])
     found = Field("element", node.name, node.namespace, "", node.min_occurs, node.max_occurs)

@@ -45,10 +45,10 @@ def _values(sample: etree._Element, origin: Field, legacy: Field) -> list[str | 
     """What the sample holds of the legacy field origin: texts for a leaf, elements for a complex element."""
     if origin is legacy or origin.kind == "text":
         return [sample.text or ""]
-    if origin.kind == "attribute":
-        value = sample.get(origin.name)
-        return [] if value is None else [value]
     tag = f"{{{origin.namespace}}}{origin.name}" if origin.namespace else origin.name
+    if origin.kind == "attribute":
+        value = sample.get(tag)
+        return [] if value is None else [value]
     found = sample.findall(tag)
     return [element.text or "" for element in found] if origin.leaf else list(found)
 

@@ -92,6 +92,9 @@ def _top(item: Field, annotation: etree._Element | None) -> etree._Element:
 
 def _complex(item: Field) -> etree._Element:
     complex_type = etree.Element(f"{_XS}complexType")
+    if len(item.children) == 1 and item.children[0].kind == "all":  # xs:all is only ever a type's whole content
+        complex_type.append(_particle(item.children[0]))
+        return complex_type
     sequence = etree.SubElement(complex_type, f"{_XS}sequence")
     sequence.extend(_particle(child) for child in item.children)
     return complex_type

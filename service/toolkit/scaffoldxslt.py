@@ -44,7 +44,7 @@ class _Writer:
     def path(self, item: Field, context: Field) -> str:
         if item is context or item.kind == "text":
             return "."
-        return f"@{item.name}" if item.kind == "attribute" else self.qname(item)
+        return f"@{self.qname(item)}" if item.kind == "attribute" else self.qname(item)
 
     def line(self, depth: int, text: str) -> None:
         self.lines.append("  " * depth + text)
@@ -93,7 +93,7 @@ class _Writer:
         if target.kind == "text":
             self.line(depth, value)
         elif target.kind == "attribute":
-            self.line(depth, f'<xsl:attribute name="{target.name}">{value}</xsl:attribute>')
+            self.line(depth, f'<xsl:attribute name="{self.qname(target)}">{value}</xsl:attribute>')
         else:
             self.line(depth, f"<{self.qname(target)}>{value}</{self.qname(target)}>")
 
@@ -106,7 +106,7 @@ class _Writer:
         return next(iter(unused or found), None)
 
     def label(self, target: Field) -> str:
-        return f"@{target.name}" if target.kind == "attribute" else self.qname(target)
+        return f"@{self.qname(target)}" if target.kind == "attribute" else self.qname(target)
 
     def unread(self, source: Field, trail: str = "") -> list[str]:
         """The source's fields (below source) that nothing read, as paths."""

@@ -12,6 +12,8 @@ from tests.corpora import WSDL, required
 
 COUNTRIES = WSDL / "wsdl-to-postman" / "validWSDLs11" / "countryInformation.wsdl"
 HTTP_ONLY = WSDL / "wsdl-to-postman" / "validWSDLs11" / "temperatureConverterHTTP.wsdl"
+#: Marketo's WSDL uses a type it never defines: zeep, which serve calls with, refuses it, so the scaffold does.
+UNDEFINED_TYPE = WSDL / "node-soap" / "marketo.wsdl"
 RPC_ENCODED = Path(__file__).resolve().parent.parent / "wsdlmodel" / "fixtures" / "rpc-encoded.wsdl"
 
 
@@ -92,6 +94,11 @@ def refusals() -> list[tuple[list[str], str, int]]:
             "the WSDL has no SOAP port, so there is nothing to call; its ports: TempConvert/TempConvertHttpPost (http)",
             2,
         ),
+        (
+            ["marketo", "--wsdl", str(UNDEFINED_TYPE)],
+            f"{UNDEFINED_TYPE}: the WSDL does not load: Unable to resolve type {{http://www.marketo.com/mktows/}}",
+            1,
+        ),
         (["Stock", "--wsdl", "broken.wsdl"], "'Stock' is not a system name", 2),
         (["stock", "--wsdl", "missing.wsdl"], "no such WSDL file: missing.wsdl", 2),
     ]
@@ -100,7 +107,16 @@ def refusals() -> list[tuple[list[str], str, int]]:
 @pytest.mark.parametrize(
     ("arguments", "message", "exit_code"),
     refusals(),
-    ids=["not-xml", "taken", "no-such-operation", "rpc-encoded", "no-soap-port", "bad-name", "no-file"],
+    ids=[
+        "not-xml",
+        "taken",
+        "no-such-operation",
+        "rpc-encoded",
+        "no-soap-port",
+        "zeep-refuses",
+        "bad-name",
+        "no-file",
+    ],
 )
 def test_refusals_are_one_line_and_leave_nothing_behind(
     home: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str, exit_code: int
