@@ -81,7 +81,9 @@ def _listed(runtime: FlowRuntime, side: CompiledSide, progress: TextIO) -> Itera
         answer = runtime.engine.call(side.operation, side.request.apply(seed, {"page": str(page)}))
         items = side.items(answer)
         for item in items:
-            yield str(side.key(item)), item
+            key = str(side.key(item))
+            if key:  # a member with no id in the other system (a website sign-up) is not the flow's to judge
+                yield key, item
         if page % 10 == 0:
             print(f"{side.operation}: {page} pages read", file=progress, flush=True)
         if not items or not _more(answer):
@@ -97,5 +99,6 @@ def _repair(runtime: FlowRuntime, compiled: CompiledFlow, items: list[etree._Ele
     declared = compiled.reconcile
     assert declared is not None
     again = f"~repair-{int(time.time() * 1000)}"
-    shaped: list[object] = [declared.repair.apply(item) if declared.repair else item for item in items]
+    now = {"now": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    shaped: list[object] = [declared.repair.apply(item, now) if declared.repair else item for item in items]
     return queue_items(runtime, compiled, shaped, again).queued
