@@ -67,18 +67,21 @@ def register(commands: Any) -> None:
 def run(arguments: argparse.Namespace) -> int:
     _check_tls(arguments)
     listener = bind(arguments.host, arguments.port)  # first: a busy port is one line, before anything starts
-    emulators = None if arguments.no_emulators else _start_emulators()  # first: they set the URLs compiled in
+    settings = Settings.from_env()
+    emulated = [] if arguments.no_emulators else _unset_systems()
+    # Everything loads here, before any fork, and check judges that very project, secrets included. Only the demo
+    # (emulated systems) compiles twice: check first without the secrets and URLs its emulators are to bring,
+    # so a broken configuration starts nothing, then again with them.
+    project = None if emulated else compile_project(settings, with_clients=True)
+    report = check_project(settings, project)
+    if not report.ok:
+        print("soapbridge: not starting; `soapbridge check` fails on:", file=sys.stderr)
+        print_table(report.failures, sys.stderr)
+        return 1
+    configure_logging(settings)  # before the workers fork: they inherit the handler
+    emulators = _start_emulators(emulated) if emulated else None
     try:
-        settings = Settings.from_env()
-        # Everything loads here, once, before any fork; and `check` judges that very project, secrets included,
-        # so a configuration it fails never serves.
-        project = compile_project(settings, with_clients=True)
-        report = check_project(settings, project)
-        if not report.ok:
-            print("soapbridge: not starting; `soapbridge check` fails on:", file=sys.stderr)
-            print_table(report.failures, sys.stderr)
-            return 1
-        configure_logging(settings)  # before the workers fork: they inherit the handler
+        settings = Settings.from_env() if emulated else settings  # with the emulators' URLs and secrets
         instance = Instance.serving(settings, listener.getsockname()[1], arguments.workers)
         app = create_app(settings, instance=instance, project=project)
         _Server(app, listener, arguments, arguments.grace_period or settings.grace_period).run()
@@ -101,14 +104,17 @@ def _grace_period(text: str) -> int:
     return int(text)
 
 
-def _start_emulators() -> subprocess.Popen[str] | None:
-    """Start `soapbridge legacy` for every system without SOAPBRIDGE_<SYSTEM>_URL, and point the gateway at it."""
-    from ..legacy import SYSTEMS  # the emulators' modules: only when some are started, not for --no-emulators
+def _unset_systems() -> list[str]:
+    """The emulated systems that no SOAPBRIDGE_<SYSTEM>_URL points elsewhere: serve starts them."""
+    from ..legacy import SYSTEMS  # the emulators' modules: only when some may be started, not for --no-emulators
+
+    return [name for name in SYSTEMS if not os.environ.get(endpoint_variable(name))]
+
+
+def _start_emulators(missing: list[str]) -> subprocess.Popen[str]:
+    """Start `soapbridge legacy` for the systems missing, and point the gateway at it."""
     from .legacy import ADMIN, READY, ensure_credentials
 
-    missing = [name for name in SYSTEMS if not os.environ.get(endpoint_variable(name))]
-    if not missing:
-        return None
     ensure_credentials(os.environ, missing)
     command = [sys.executable, "-m", "soapbridge", "legacy", "--systems", ",".join(missing), "--watch-stdin"]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

@@ -126,7 +126,8 @@ def test_instances_sharing_a_runtime_folder_keep_their_own_metrics(
     ours = sorted((runtime / "metrics" / NAME).iterdir())
     env = {endpoint_variable(system): url for system, url in gateway.emulators.items()}
     env.update(SOAPBRIDGE_HOME=str(home), SOAPBRIDGE_RUNTIME_DIR=str(runtime))
-    env.update(SOAPBRIDGE_WEATHER_LICENCE=gateway.env["SOAPBRIDGE_WEATHER_LICENCE"])  # the one its emulators have
+    secrets = ("_USERNAME", "_PASSWORD", "_LICENCE")  # the ones its emulators have: serve checks them first
+    env.update({name: value for name, value in gateway.env.items() if name.endswith(secrets)})
     same_name = subprocess.run(
         [sys.executable, "-m", "soapbridge", "serve", "--port", "0", "--no-emulators"],
         env={**_without_ours(), **env, "SOAPBRIDGE_INSTANCE": NAME},
