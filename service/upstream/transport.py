@@ -1,20 +1,24 @@
-"""One HTTP exchange with a legacy system, on a pooled urllib3 connection, bounded by the call's deadline.
+"""One HTTP exchange with a legacy system, on a kept-alive connection, bounded by the call's deadline.
 
-Everything that does not change between calls is settled once, when the transport is built: the pool and
-its TLS options, the proxy for each address (from HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY, read as
-requests reads them, at the first call to that address), the Basic credentials' header. A call then costs a
-pool lookup and the exchange itself. urllib3's errors become soapbridge's here, and nowhere else.
+Everything that does not change between calls is settled once, when the transport is built: the TLS context,
+the proxy for each address (from HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY, read as requests reads them,
+at the first call to that address), the Basic credentials' header. A call then costs a pool lookup and the
+exchange itself. A direct call is framed by h11 on a socket of this module's own pool (http11.py); a call
+through a proxy goes with urllib3's ProxyManager, which does CONNECT and TLS within TLS. Their errors become
+soapbridge's here, and nowhere else.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import ssl
 import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import h11
 import requests.utils
 import urllib3
 from urllib3.util import make_headers
@@ -23,6 +27,7 @@ from ..config import AdapterConfig, Timeouts, Tls
 from ..errors import ConfigError, UpstreamTimeout, UpstreamUnavailable
 from ..redaction import hide_credentials
 from ..settings import Limits
+from . import http11
 from .deadline import Deadline
 
 POOL_SIZE = 32
@@ -31,8 +36,8 @@ CHUNK = 64 * 1024
 #: Sent with every call, as requests sent them before.
 DEFAULT_HEADERS = {"User-Agent": "soapbridge", "Accept": "*/*", **make_headers(accept_encoding=True)}
 log = logging.getLogger("soapbridge.upstream")
-#: Where an address's calls go: (a connection pool, the path) direct, or (a proxy's pool manager, the address).
-Route = tuple[urllib3.HTTPConnectionPool | urllib3.PoolManager, str]
+#: Where an address's calls go: (its own connection pool, the path) direct, or (a proxy's pool manager, the address).
+Route = tuple[http11.Pool | urllib3.PoolManager, str]
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class UpstreamTransport:
         if adapter.credentials and adapter.credentials.type == "http-basic":
             credentials = f"{adapter.credentials.username}:{adapter.credentials.password}"
             self._headers.update(make_headers(basic_auth=credentials))
-        self._direct = urllib3.PoolManager(**self._pool_options)
+        self._tls = adapter.tls
+        self._tls_context: ssl.SSLContext | None = None  # made at the first https address: loading CAs takes a while
         self._routes: dict[str, Route] = {}
         self._lock = threading.Lock()
 
@@ -78,7 +84,13 @@ class UpstreamTransport:
         """One HTTP exchange, the answer read whole (up to the body limit) before the deadline."""
         timeouts = timeouts or self.timeouts
         deadline = deadline or Deadline(timeouts.deadline)
-        response = self._send(address, message, headers, deadline, timeouts)
+        connect, read = deadline.cap(timeouts.connect), deadline.cap(timeouts.operation)
+        if min(connect, read) <= 0:
+            raise self.late(deadline, timeouts.operation, sent=False)
+        opener, target = self._route(address)
+        if isinstance(opener, http11.Pool):
+            return self._exchange(opener, target, message, headers, deadline, timeouts)
+        response = self._send(opener, target, message, headers, deadline, timeouts)
         try:  # the answer is read up to the body limit, never whole: a legacy system is not trusted either
             content = self._read(response, deadline, timeouts.operation)
         finally:
@@ -86,14 +98,71 @@ class UpstreamTransport:
             response.release_conn()
         return HttpAnswer(response.status, response.headers.get("Content-Type", ""), content)
 
-    def _send(
-        self, address: str, message: bytes, headers: dict[str, str], deadline: Deadline, timeouts: Timeouts
-    ) -> urllib3.BaseHTTPResponse:
-        connect, read = deadline.cap(timeouts.connect), deadline.cap(timeouts.operation)
-        if min(connect, read) <= 0:
-            raise self.late(deadline, timeouts.operation, sent=False)
+    def _exchange(
+        self, pool: http11.Pool, target: str, message: bytes, headers: dict[str, str], deadline: Deadline,
+        timeouts: Timeouts,
+    ) -> HttpAnswer:  # fmt: skip
+        """A direct call: a kept-alive connection of the address's pool, h11 framing both messages."""
+        connect = deadline.cap(timeouts.connect)
         try:
-            opener, url = self._route(address)
+            connection = pool.connection(connect)
+        except TimeoutError as exc:
+            if deadline.expired:
+                raise self.late(deadline, timeouts.operation, sent=False) from exc
+            raise self._unavailable(f"could not be reached within {_seconds(connect)}", sent=False) from exc
+        except ssl.SSLError as exc:
+            raise self._untrusted() from exc
+        except ConnectionRefusedError as exc:
+            raise self._unavailable("refused the connection", sent=False) from exc
+        except OSError as exc:
+            raise self._unavailable("cannot be reached", sent=False) from exc
+
+        def wait() -> float:
+            """The next read's bound: the operation timeout, or what is left of the deadline."""
+            if deadline.expired:
+                raise TimeoutError
+            return max(deadline.cap(timeouts.operation), 0.001)
+
+        fields = [("Host", pool.authority), *self._headers.items(), *headers.items()]
+        request = h11.Request(method="POST", target=target, headers=[*fields, ("Content-Length", str(len(message)))])
+        try:
+            answer = http11.exchange(connection, request, message, wait, self.max_body)
+        except BaseException as exc:
+            connection.close()
+            raise self._failed(exc, connection, deadline, timeouts.operation) from exc
+        pool.release(connection)
+        return HttpAnswer(answer.status, answer.content_type, answer.content)
+
+    def _failed(
+        self, exc: BaseException, connection: http11.Connection, deadline: Deadline, operation: float
+    ) -> BaseException:
+        """What a direct exchange that did not end well is, in soapbridge's terms."""
+        if isinstance(exc, TimeoutError):
+            return self.late(deadline, operation)
+        if isinstance(exc, http11.AnswerTooLarge):
+            return self._too_large()
+        if isinstance(exc, http11.BrokenEncoding):
+            return UpstreamUnavailable(f"{self.system} answered with {exc}", system=self.system)
+        if isinstance(exc, h11.LocalProtocolError):  # a header of ours h11 will not send: nothing went out
+            return UpstreamUnavailable(f"{self.system} cannot be called: {exc}", system=self.system, sent=False)
+        if isinstance(exc, OSError | h11.RemoteProtocolError):
+            if connection.answered:
+                return self._unavailable("closed the connection before its whole answer arrived")
+            return self._unavailable("reset or closed the connection without answering")
+        return exc
+
+    def _send(
+        self,
+        opener: urllib3.PoolManager,
+        url: str,
+        message: bytes,
+        headers: dict[str, str],
+        deadline: Deadline,
+        timeouts: Timeouts,
+    ) -> urllib3.BaseHTTPResponse:
+        """A call through a proxy, with urllib3."""
+        connect, read = deadline.cap(timeouts.connect), deadline.cap(timeouts.operation)
+        try:
             return opener.urlopen(
                 "POST",
                 url,
@@ -113,11 +182,7 @@ class UpstreamTransport:
         except urllib3.exceptions.ReadTimeoutError as exc:
             raise self.late(deadline, timeouts.operation) from exc
         except urllib3.exceptions.SSLError as exc:
-            raise UpstreamUnavailable(
-                f"{self.system} cannot be reached: its TLS certificate is not trusted, or the TLS handshake failed",
-                system=self.system,
-                sent=False,
-            ) from exc
+            raise self._untrusted() from exc
         except urllib3.exceptions.ProxyError as exc:
             raise self._unavailable("cannot be reached through the proxy", sent=False) from exc
         except (urllib3.exceptions.ProtocolError, OSError) as exc:
@@ -140,7 +205,7 @@ class UpstreamTransport:
             if not chunk:
                 return bytes(body)
             body += chunk
-        raise UpstreamUnavailable(f"{self.system} answered with more than {self.max_body} bytes", system=self.system)
+        raise self._too_large()
 
     def _route(self, address: str) -> Route:
         """What to post an address's calls with, and the URL to give it: its connection pool and the path when
@@ -154,7 +219,12 @@ class UpstreamTransport:
     def _open_route(self, address: str) -> Route:
         proxy = requests.utils.select_proxy(address, requests.utils.get_environ_proxies(address))
         if not proxy:
-            return self._direct.connection_from_url(address), urllib3.util.parse_url(address).request_uri
+            url = urllib3.util.parse_url(address)
+            tls = None
+            if url.scheme == "https":
+                tls = self._tls_context = self._tls_context or _tls_context(self._tls)
+            port = url.port or (443 if tls is not None else 80)
+            return http11.Pool(url.host or "", port, tls, self._pool_options["maxsize"]), url.request_uri
         parts = urlsplit(proxy)
         if parts.scheme not in ("http", "https"):
             raise ConfigError(f"{self.system}: the proxy {parts.scheme}://{parts.hostname} is not an HTTP proxy")
@@ -175,6 +245,16 @@ class UpstreamTransport:
             f"{self.system} {what} within the {_seconds(deadline.seconds)} deadline", system=self.system, sent=sent
         )
 
+    def _too_large(self) -> UpstreamUnavailable:
+        return UpstreamUnavailable(f"{self.system} answered with more than {self.max_body} bytes", system=self.system)
+
+    def _untrusted(self) -> UpstreamUnavailable:
+        return UpstreamUnavailable(
+            f"{self.system} cannot be reached: its TLS certificate is not trusted, or the TLS handshake failed",
+            system=self.system,
+            sent=False,
+        )
+
     def _unavailable(self, what: str, *, sent: bool = True) -> UpstreamUnavailable:
         return UpstreamUnavailable(f"{self.system} {what}", system=self.system, sent=sent, transient=True)
 
@@ -191,21 +271,40 @@ def _seconds(value: float) -> str:
 
 
 def _tls_options(tls: Tls, system: str) -> dict[str, str | None]:
-    """urllib3's pool options: certificates are checked (against the ca_bundle if given) unless switched off.
-
-    Without a ca_bundle, the bundle is what requests trusted: REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, else its own.
-    """
+    """urllib3's pool options (calls through a proxy): certificates are checked against _bundle unless switched off."""
     options: dict[str, str | None] = {"cert_file": None, "key_file": None}
     if tls.client_cert is not None:
         options.update(cert_file=str(tls.client_cert), key_file=str(tls.client_key) if tls.client_key else None)
-    if not tls.verify:
+    bundle = _bundle(tls)
+    if bundle is None:
         log.warning("%s: TLS certificate verification is off ([tls] verify = false in its adapter)", system)
         return {**options, "cert_reqs": "CERT_NONE"}
-    bundle = str(tls.ca_bundle) if tls.ca_bundle is not None else _default_bundle()
     where = "ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"
     return {**options, "cert_reqs": "CERT_REQUIRED", where: bundle}
 
 
-def _default_bundle() -> str:
+def _tls_context(tls: Tls) -> ssl.SSLContext:
+    """The TLS context of direct calls: the same certificates trusted as through a proxy, the same client's shown."""
+    bundle = _bundle(tls)
+    if bundle is None:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif os.path.isdir(bundle):
+        context = ssl.create_default_context(capath=bundle)
+    else:
+        context = ssl.create_default_context(cafile=bundle)
+    if tls.client_cert is not None:
+        context.load_cert_chain(str(tls.client_cert), str(tls.client_key) if tls.client_key else None)
+    return context
+
+
+def _bundle(tls: Tls) -> str | None:
+    """What certificates are checked against: the ca_bundle if given, else what requests trusted
+    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, else its own); None when checking is switched off."""
+    if not tls.verify:
+        return None
+    if tls.ca_bundle is not None:
+        return str(tls.ca_bundle)
     named = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     return named or requests.utils.DEFAULT_CA_BUNDLE_PATH
