@@ -48,6 +48,8 @@ class Field:
     unmappable: str = ""
     #: For a canonical field, the legacy field it mirrors.
     origin: Field | None = None
+    #: Whether the legacy element may come as xsi:nil="true" (WCF's data contracts mostly may).
+    nillable: bool = False
 
     @property
     def leaf(self) -> bool:
@@ -78,7 +80,7 @@ def legacy_field(node: Node) -> Field:
         return Field(kind, name, namespace, _builtin(node.type), node.min_occurs, 1, [], problem)
     if node.kind in GROUPS:
         return Field(node.kind, "", "", "", node.min_occurs, node.max_occurs, [legacy_field(c) for c in node.children])
-    found = Field("element", node.name, node.namespace, "", node.min_occurs, node.max_occurs)
+    found = Field("element", node.name, node.namespace, "", node.min_occurs, node.max_occurs, nillable=node.nillable)
     if node.note:
         found.unmappable = "recursive" if node.note == RECURSIVE else node.note
     elif _is_simple(node):

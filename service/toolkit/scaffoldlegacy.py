@@ -3,7 +3,8 @@
 The WSDL is read by wsdlmodel, as `check` and `serve` read it. With several SOAP ports, the first SOAP 1.1
 document/literal one is called (then any literal one); the others are listed for the adapter file. An
 operation whose input or output is not exactly one element in the Body (a one-way operation, several
-parts) has no canonical shape the scaffold can guess, and is left out with a note.
+parts), or is a document-style part of a type rather than an element (no schema declares what the Body holds,
+so check could not judge it), is left out with a note.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def unscaffoldable(operation: BindingOperation) -> str | None:
             return f"it has no {direction} (one-way)"
         if len(message.body_tags) != 1:
             return f"its {direction} is {len(message.body_tags)} elements in the Body, not one"
+        if message.wrapper is None and message.parts[0].element is None:
+            return f"its {direction} part {message.parts[0].name} names a type, not an element (document style)"
     return None
 
 

@@ -4,7 +4,8 @@ count). A field with no match, and one that cannot be mapped (a wildcard, recurs
 where it would be written; the legacy fields nothing reads are listed in the stylesheet's top comment.
 
 A field written exactly once from a field that is there exactly once is written directly; any other is
-written for each field found (so an optional field stays absent, and a repeated one repeats).
+written for each field found (so an optional field stays absent, and a repeated one repeats). A legacy
+element sent as xsi:nil="true" counts as absent: its empty text is no value of a number or a date.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from .scaffoldfields import GROUPS, Field, matching_key
 
 XSL = "http://www.w3.org/1999/XSL/Transform"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_NOT_NIL = "[not(@xsi:nil = 'true' or @xsi:nil = '1')]"
 CANONICAL_PREFIX = "cn"
 
 
@@ -44,7 +47,9 @@ class _Writer:
     def path(self, item: Field, context: Field) -> str:
         if item is context or item.kind == "text":
             return "."
-        return f"@{self.qname(item)}" if item.kind == "attribute" else self.qname(item)
+        if item.kind == "attribute":
+            return f"@{self.qname(item)}"
+        return self.qname(item) + (_NOT_NIL if item.nillable else "")
 
     def line(self, depth: int, text: str) -> None:
         self.lines.append("  " * depth + text)
@@ -149,7 +154,8 @@ def _as_text(leaf: Field) -> Field:
 
 def _stylesheet(sides: Sides, match: str, writer: _Writer, unread: list[str]) -> str:
     declarations = "".join(
-        f'\n                xmlns:{prefix}="{namespace}"' for namespace, prefix in sides.prefixes.items()
+        f'\n                xmlns:{prefix}="{namespace}"'
+        for namespace, prefix in {**sides.prefixes, XSI: "xsi"}.items()
     )
     not_mapped = f"\n  Not mapped from the {sides.source_name}: {', '.join(unread)}." if unread else ""
     head = [
@@ -161,7 +167,7 @@ def _stylesheet(sides: Sides, match: str, writer: _Writer, unread: list[str]) ->
         f"  then have check write the golden outputs again (its accept option).{_commentable(not_mapped)}",
         "-->",
         f'<xsl:stylesheet version="1.0"\n                xmlns:xsl="{XSL}"{declarations}',
-        f'                exclude-result-prefixes="{sides.excluded}">',
+        f'                exclude-result-prefixes="{sides.excluded} xsi">',
         "",
         '  <xsl:output method="xml" encoding="UTF-8" indent="no"/>',
         "",

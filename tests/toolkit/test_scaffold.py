@@ -17,7 +17,7 @@ from soapbridge.settings import Settings
 from soapbridge.toolkit.check import Report, check_project
 from soapbridge.toolkit.scaffold import Scaffold, plan_adapter, write_scaffold
 from soapbridge.toolkit.scaffoldfields import Field, camel_case, matching_key, pascal_case
-from soapbridge.toolkit.scaffoldxslt import Sides, request_stylesheet
+from soapbridge.toolkit.scaffoldxslt import Sides, request_stylesheet, response_stylesheet
 from soapbridge.xmlparse import parse_file
 from tests.conftest import ROOT
 from tests.corpora import WSDL, required
@@ -154,3 +154,18 @@ def test_names() -> None:
     ]
     assert pascal_case("getAccountInvoices") == "GetAccountInvoices"
     assert matching_key("Country_Name") == matching_key("countryName") == matching_key("COUNTRY-NAME")
+
+
+def test_a_legacy_element_sent_nil_counts_as_absent() -> None:
+    count = Field("element", "Count", "urn:legacy", "int", min_occurs=0, nillable=True)
+    legacy = Field("element", "Answer", "urn:legacy", children=[count])
+    canonical = Field("element", "OpResponse", CANONICAL, children=[Field("element", "count", CANONICAL, "int", 0)])
+    sides = Sides(
+        "Answer -> OpResponse", "legacy answer", "canonical answer", {"urn:legacy": "lg", CANONICAL: "cn"}, "lg"
+    )
+    transform = etree.XSLT(etree.fromstring(response_stylesheet(legacy, canonical, sides).encode()))
+    xsi = "http://www.w3.org/2001/XMLSchema-instance"
+    nil = etree.fromstring(f'<lg:Answer xmlns:lg="urn:legacy" xmlns:i="{xsi}"><lg:Count i:nil="true"/></lg:Answer>')
+    given = etree.fromstring('<lg:Answer xmlns:lg="urn:legacy"><lg:Count>3</lg:Count></lg:Answer>')
+    assert etree.tostring(transform(nil).getroot()) == f'<cn:OpResponse xmlns:cn="{CANONICAL}"/>'.encode()
+    assert transform(given).getroot()[0].text == "3"
