@@ -54,6 +54,17 @@ def open_stores(settings: Settings, env: Mapping[str, str] = os.environ) -> Stor
     return _sqlite_stores(state)
 
 
+def ledger_at(settings: Settings, env: Mapping[str, str] = os.environ) -> Ledger:
+    """The ledger alone, for a reader (the status page)."""
+    location = env.get(STORE_KEY, "").strip() or None
+    if location is not None and is_redis(location):
+        from ..stores.redisserver import connect
+        from .redisledger import RedisLedger
+
+        return RedisLedger(connect(location, STORE_KEY))
+    return SqliteLedger(state_folder(settings.state_dir, settings) / LEDGER_FILE)
+
+
 def _sqlite_stores(state: Path) -> Stores:
     queue = SqliteHuey("soapbridge-flows", filename=str(state / QUEUE_FILE), results=False, timeout=10)
     ledger = SqliteLedger(state / LEDGER_FILE)
