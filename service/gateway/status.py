@@ -17,6 +17,7 @@ from typing import Any
 from .. import __version__
 from ..config import AdapterConfig
 from ..engine import Engine
+from ..flows.board import FlowBoard
 from ..redaction import hide_credentials
 from ..upstream.client import Upstream
 from ..upstream.recent import WINDOW, Recent
@@ -66,6 +67,7 @@ class StatusPage:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.flows = FlowBoard(engine.settings)
 
     def __call__(self, environ: dict[str, Any]) -> Response:
         headers = [("Cache-Control", "no-store"), ("Content-Security-Policy", POLICY)]
@@ -78,7 +80,8 @@ class StatusPage:
         passthrough = {
             op.name: system.path for system in self.engine.passthrough.values() for op in system.operations.values()
         }
-        return _page(rows, operations, passthrough, time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
+        now = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        return _page(rows, operations, passthrough, now, self.flows.html())
 
 
 def _row(adapter: AdapterConfig, upstream: Upstream | None) -> AdapterRow:
@@ -88,7 +91,9 @@ def _row(adapter: AdapterConfig, upstream: Upstream | None) -> AdapterRow:
     return AdapterRow(adapter.name, adapter.description, endpoint, upstream.breaker.health(), upstream.recent.summary())
 
 
-def _page(rows: list[AdapterRow], operations: dict[str, list[str]], passthrough: dict[str, str], now: str) -> str:
+def _page(
+    rows: list[AdapterRow], operations: dict[str, list[str]], passthrough: dict[str, str], now: str, flows: str = ""
+) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -114,7 +119,7 @@ Failed: no answer (a timeout, no connection, an answer that is not SOAP, or the 
 SOAP faults are answers: the system refused the request, which is not a failure of the system.</p>
 <h2>Operations</h2>
 {_operations_table(operations, passthrough)}
-<h2>Contracts and monitoring</h2>
+{flows}<h2>Contracts and monitoring</h2>
 <ul id="links">
 {"".join(f'<li><a href="{escape(href)}">{escape(href)}</a> {escape(what)}</li>' for href, what in LINKS)}
 </ul>
