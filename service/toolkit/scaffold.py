@@ -105,8 +105,10 @@ def plan_adapter(settings: Settings, system: str, wsdl_file: Path, wanted: list[
 
 
 def write_scaffold(settings: Settings, scaffold: Scaffold) -> list[Path]:
-    """Write every file, then the include; on any failure remove what was written and restore the XSD."""
+    """Write every file, then the include; on any failure remove what was written (folders made for it too)
+    and restore the canonical XSD."""
     written: list[Path] = []
+    made = sorted({folder for path in scaffold.files for folder in path.parents if not folder.exists()})
     original = settings.canonical_xsd.read_bytes()
     try:
         for path, data in scaffold.files.items():
@@ -119,6 +121,9 @@ def write_scaffold(settings: Settings, scaffold: Scaffold) -> list[Path]:
     except OSError as exc:
         for path in written:
             path.unlink(missing_ok=True)
+        for folder in reversed(made):  # the deepest first
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
         settings.canonical_xsd.write_bytes(original)
         raise UsageError(f"cannot write {exc.filename}: {exc.strerror or exc}; nothing was left behind") from exc
     return written

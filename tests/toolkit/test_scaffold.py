@@ -13,6 +13,7 @@ import pytest
 from lxml import etree
 
 from soapbridge.contract import Contract
+from soapbridge.errors import UsageError
 from soapbridge.settings import Settings
 from soapbridge.toolkit.check import Report, check_project
 from soapbridge.toolkit.scaffold import Scaffold, plan_adapter, write_scaffold
@@ -169,3 +170,13 @@ def test_a_legacy_element_sent_nil_counts_as_absent() -> None:
     given = etree.fromstring('<lg:Answer xmlns:lg="urn:legacy"><lg:Count>3</lg:Count></lg:Answer>')
     assert etree.tostring(transform(nil).getroot()) == f'<cn:OpResponse xmlns:cn="{CANONICAL}"/>'.encode()
     assert transform(given).getroot()[0].text == "3"
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(project: Path) -> None:
+    settings = settings_of(project)
+    before = sorted(str(path) for path in project.rglob("*"))
+    planned = plan_adapter(settings, "countries", required(COUNTRIES), ["CapitalCity"])
+    planned.files[project / "clients.toml" / "cannot"] = b""  # a file where a folder would have to be: the last write
+    with pytest.raises(UsageError, match=r"^cannot write .*; nothing was left behind$"):
+        write_scaffold(settings, planned)
+    assert sorted(str(path) for path in project.rglob("*")) == before
