@@ -13,6 +13,12 @@ A `route` in an adapter file picks the adapter as the gateway does. An adapter w
 at start and copied into each legacy envelope: the gateway makes a fresh nonce and digest per message, and
 that small difference is its own cost. Nothing else: no validation, no authentication, no fault mapping, no
 retries. It reads the adapter files with tomllib and never imports soapbridge.
+
+/passthrough/<system> is the direct proxy for an adapter's [passthrough] operations: the Body's content is cut
+out of the request by a byte search (the bench writes its namespace on the payload), put between the envelope
+head and tail the gateway sends (its wsse:Security when the system has an account, WS-Addressing with a fresh
+wsa:MessageID when the WSDL uses it), posted with the operation's action and an X-Correlation-ID, and the
+legacy answer goes back as received, status and media type included.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import json
 import os
 import threading
 import tomllib
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +46,7 @@ XSL = "http://www.w3.org/1999/XSL/Transform"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+WSA = "http://www.w3.org/2005/08/addressing"
 TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 MESSAGE_SECURITY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0"
 PARSER_OPTIONS: dict[str, Any] = {"resolve_entities": False, "no_network": True, "load_dtd": False}
@@ -109,6 +117,57 @@ def load(project: Path, upstream: str, env: dict[str, str] | None = None) -> dic
     return {name: sorted(targets, key=lambda target: target.route is None) for name, targets in operations.items()}
 
 
+@dataclass(frozen=True)
+class Passthrough:
+    """One system's pass-through operations: where to post, and the envelope around each payload."""
+
+    url: str
+    version: str
+    #: The HTTP headers of each operation, by its SOAPAction (1.1) or action parameter (1.2).
+    headers: dict[str, dict[str, str]]
+    #: The envelope up to the payload, split where the wsa:MessageID goes (one piece when there is none).
+    head: tuple[bytes, ...]
+    tail: bytes
+
+
+def load_passthrough(project: Path, upstream: str, env: Any) -> dict[str, Passthrough]:
+    """The /passthrough/<system> of every adapter with [passthrough] operations, by path."""
+    systems = {}
+    for path in sorted((project / "adapters").glob("*.toml")):
+        adapter = tomllib.loads(path.read_text())
+        operations = list(adapter.get("passthrough", {}))
+        if not operations:
+            continue
+        wsdl = project / adapter["system"]["wsdl"]
+        bindings = [binding(wsdl, operation) for operation in operations]
+        version = bindings[0][0]
+        security = security_block(adapter.get("credentials", {}), env)
+        url = f"{upstream}/{adapter['system']['name']}"
+        addressing = b"UsingAddressing" in wsdl.read_bytes()
+        head, tail = _passthrough_envelope(version, security, url if addressing else None)
+        headers = {action: _headers(version, action) for _, action in bindings}
+        systems[f"/passthrough/{adapter['system']['name']}"] = Passthrough(url, version, headers, head, tail)
+    return systems
+
+
+def _passthrough_envelope(
+    version: str, security: etree._Element | None, to: str | None
+) -> tuple[tuple[bytes, ...], bytes]:
+    """The envelope's bytes before and after the payload; the head split at the wsa:MessageID's text when the
+    system uses WS-Addressing (its Action is filled in per call too, from the operation's action)."""
+    namespace = ENVELOPES[version]
+    root = etree.Element(f"{{{namespace}}}Envelope", nsmap={"soapenv": namespace})
+    header = etree.SubElement(root, f"{{{namespace}}}Header")
+    if security is not None:
+        header.append(copy.deepcopy(security))
+    if to is not None:
+        for name, value in (("MessageID", "@MESSAGE@"), ("Action", "@ACTION@"), ("To", to)):
+            etree.SubElement(header, f"{{{WSA}}}{name}", nsmap={"wsa": WSA}).text = value
+    etree.SubElement(root, f"{{{namespace}}}Body").text = "@BODY@"
+    head, tail = bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8")).split(b"@BODY@")
+    return tuple(head.replace(b"@ACTION@", b"@MESSAGE@").split(b"@MESSAGE@")), tail
+
+
 def binding(wsdl: Path, operation: str) -> tuple[str, str]:
     """(SOAP version, soapAction) of a legacy operation, from its WSDL's binding."""
     found = etree.parse(str(wsdl)).xpath(
@@ -163,13 +222,16 @@ def _sheet(sheets: dict[Path, Transform], path: Path) -> Transform:
 class Reference:
     """The WSGI app: /soap11 and /json/<Operation>, mapped and proxied."""
 
-    def __init__(self, operations: dict[str, list[Target]]) -> None:
+    def __init__(self, operations: dict[str, list[Target]], passthrough: dict[str, Passthrough] | None = None) -> None:
         self.operations = operations
+        self.passthrough = passthrough or {}
         self.http = urllib3.PoolManager(maxsize=32, block=False, retries=False)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/")
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        if path in self.passthrough:
+            return self.forward(self.passthrough[path], environ, body, start_response)
         try:
             if path == "/soap11":
                 media, answer = MEDIA["1.1"], envelope(self.call(payload(parse(body))), "1.1")
@@ -187,6 +249,27 @@ class Reference:
         start_response("200 OK", [("Content-Type", media), ("Content-Length", str(len(answer)))])
         return [answer]
 
+    def forward(
+        self, system: Passthrough, environ: dict[str, Any], body: bytes, start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """The payload between the gateway's envelope head and tail, posted; the answer back as received."""
+        action = _action(environ, system.version)
+        start = body.index(b">", body.index(b"Body")) + 1
+        end = body.rindex(b"</", 0, body.rindex(b"</"))
+        message_id = f"urn:uuid:{uuid.uuid4()}".encode()
+        fills = (message_id, action.encode())[: len(system.head) - 1]
+        head = b"".join(piece + fill for piece, fill in zip(system.head, (*fills, b""), strict=True))
+        headers = {
+            **system.headers.get(action, next(iter(system.headers.values()))),
+            "X-Correlation-ID": str(uuid.uuid4()),
+        }
+        answer = self.http.request("POST", system.url, body=head + body[start:end] + system.tail, headers=headers)
+        media = answer.headers.get("Content-Type", MEDIA[system.version])
+        start_response(
+            f"{answer.status} {answer.reason}", [("Content-Type", media), ("Content-Length", str(len(answer.data)))]
+        )
+        return [answer.data]
+
     def call(self, request: etree._Element) -> etree._Element:
         target = self.target(etree.QName(request).localname, request)
         mapped = target.request(request, target.parameters)
@@ -202,6 +285,17 @@ class Reference:
             if target.route is None or target.route(request):
                 return target
         raise LookupError(f"no adapter's route takes this {operation}")
+
+
+def _action(environ: dict[str, Any], version: str) -> str:
+    """The SOAPAction header (1.1) or the Content-Type's action parameter (1.2)."""
+    if version == "1.1":
+        return str(environ.get("HTTP_SOAPACTION", "")).strip('"')
+    for parameter in str(environ.get("CONTENT_TYPE", "")).split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "action":
+            return value.strip().strip('"')
+    return ""
 
 
 def parse(data: bytes) -> etree._Element:
@@ -260,7 +354,8 @@ def to_json(element: etree._Element) -> Any:
 def create_app(env: dict[str, str] | None = None) -> Reference:
     env = dict(os.environ if env is None else env)
     project = Path(env.get("SOAPBRIDGE_HOME") or Path(__file__).resolve().parent.parent)
-    return Reference(load(project, env["BENCH_UPSTREAM"].rstrip("/"), env))
+    upstream = env["BENCH_UPSTREAM"].rstrip("/")
+    return Reference(load(project, upstream, env), load_passthrough(project, upstream, env))
 
 
 app = create_app() if os.environ.get("BENCH_UPSTREAM") else None

@@ -3,11 +3,10 @@
 Sizes are the canonical *response's* serialised size. SearchCustomers grows by result count: every bench
 customer serialises to about 1 KB, and the cities below hold 1, 10 and 100 of them.
 
-"direct" is GetCurrentWeather: the cheapest mapped operation. Measured in one process (lxml parse, canonical
-validation, request and response stylesheets, serialise; best of 5 x 2000): GetCurrentWeather 44 us,
-GetCustomer 52 us, GetForecast 62 us, ListInvoices 131 us; and the weather system needs no WS-Security token.
-Its canonical response is about 0.4 KB, and it is labelled so (it used to borrow the rounds' 0.5KB label).
-It stays a mapped operation until the pass-through operation of the legacy-systems issue (18) exists.
+"direct" is the ESB rounds' direct proxy: the weather feed's GetCurrentObservation, published unchanged at
+/passthrough/weather (adapters/weather.toml), its body the legacy request itself. The gateway reads only the
+envelope around it and forwards its bytes; nothing is mapped or validated. It is labelled by its request's true
+size (the client's envelope; the answer is the feed's own, about 0.6 KB).
 """
 
 from __future__ import annotations
@@ -20,12 +19,17 @@ from pathlib import Path
 from lxml import etree
 
 from soapbridge.legacy.crm_data import CustomerRecord
-from soapbridge.namespaces import CANONICAL, SOAP11_ENV
+from soapbridge.namespaces import CANONICAL, SOAP11_ENV, SOAP12_ENV
 
 from .project import CHECKOUT
+from .reference import binding
 
 CONCURRENCY = (8, 64)
 CRM_WSDL = Path("wsdl/crm/ZCRM_CUSTOMER_V3.wsdl")
+WEATHER_WSDL = Path("wsdl/weather/WxFeed.wsdl")
+WEATHER_TYPES = "http://aerowx.example.net/WxFeed/2005/03/types"
+#: The licence key a pass-through client sends in the body: the one bench/project.py gives the weather adapter.
+LICENCE = "bench-licence"
 SOAP11 = {"Content-Type": "text/xml; charset=utf-8"}
 JSON = {"Content-Type": "application/json"}
 #: A customer whose number starts with 9 lives in the CRM's archive (bench/project.py routes it).
@@ -35,7 +39,7 @@ STATION = "EGLL"
 #: The city whose customers make each SearchCustomers size, and how many live there.
 CITIES = {"1KB": ("Aachen", 1), "10KB": ("Bremen", 10), "100KB": ("Cologne", 100)}
 #: A label's nominal size in bytes.
-NOMINAL = {"0.4KB": 410, "1KB": 1024, "10KB": 10240, "100KB": 102400}
+NOMINAL = {"0.3KB": 307, "0.4KB": 410, "0.5KB": 512, "1KB": 1024, "10KB": 10240, "100KB": 102400}
 _TAGS = tuple(f"{kind}-segment-{index:02d}" for kind in ("retail", "wholesale") for index in range(7))
 
 
@@ -52,6 +56,8 @@ class Scenario:
     headers: dict[str, str] = field(default_factory=dict)
     #: The canonical request element, serialised: what the gateway's engine gets, whatever the endpoint.
     canonical: bytes = b""
+    #: For a pass-through scenario, "<system>.<Operation>": the body's payload is the legacy request itself.
+    passthrough: str = ""
 
     @property
     def key(self) -> str:
@@ -67,13 +73,26 @@ def scenarios() -> list[Scenario]:
     """Every scenario the harness runs, each at every CONCURRENCY."""
     search = [soap("xslt", "SearchCustomers", size, city=CITIES[size][0]) for size in ("1KB", "10KB", "100KB")]
     return [
-        soap("direct", "GetCurrentWeather", "0.4KB", stationId=STATION),
+        direct(),
         soap("xslt", "GetCustomer", "1KB", customerId=SINGLE_ID),
         *search,
         soap("routing", "GetCustomer", "1KB", customerId=ARCHIVED_ID),
         as_json("json", "GetCustomer", "1KB", customerId=SINGLE_ID),
         as_json("json", "SearchCustomers", "10KB", city=CITIES["10KB"][0]),
     ]
+
+
+def direct() -> Scenario:
+    """The weather feed's GetCurrentObservation passed through: its SOAP 1.2 request, with the action parameter
+    its binding gives, labelled by the envelope's size."""
+    payload = etree.Element(f"{{{WEATHER_TYPES}}}GetCurrentObservation", nsmap={"wx": WEATHER_TYPES})
+    etree.SubElement(payload, f"{{{WEATHER_TYPES}}}LicenceKey").text = LICENCE
+    etree.SubElement(payload, f"{{{WEATHER_TYPES}}}StationICAO").text = STATION
+    version, action = binding(CHECKOUT / WEATHER_WSDL, "GetCurrentObservation")
+    body = envelope(payload, version)
+    headers = {"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'}
+    size = f"{len(body) / 1024:.1f}KB"
+    return Scenario("direct", "GetCurrentObservation", size, "/passthrough/weather", body, headers, b"", "weather")
 
 
 def upstream_baseline() -> Scenario:
@@ -116,9 +135,14 @@ def as_json(name: str, operation: str, size: str, **fields: str) -> Scenario:
 
 
 def soap11_envelope(payload: etree._Element) -> bytes:
-    envelope = etree.Element(f"{{{SOAP11_ENV}}}Envelope", nsmap={"soapenv": SOAP11_ENV})
-    etree.SubElement(envelope, f"{{{SOAP11_ENV}}}Body").append(payload)
-    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
+    return envelope(payload, "1.1")
+
+
+def envelope(payload: etree._Element, version: str) -> bytes:
+    namespace = SOAP12_ENV if version == "1.2" else SOAP11_ENV
+    root = etree.Element(f"{{{namespace}}}Envelope", nsmap={"soapenv": namespace})
+    etree.SubElement(root, f"{{{namespace}}}Body").append(payload)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 @cache

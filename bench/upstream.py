@@ -2,7 +2,8 @@
 
 At start it records: the project's real emulators (soapbridge.legacy) run in this process, the CRM seeded with
 the bench customers; each scenario's canonical request goes through the project's own request stylesheet of
-every adapter that serves it, is posted (with WS-Security where the adapter uses it), and the answer is kept.
+every adapter that serves it (a pass-through scenario's payload is the legacy request already), is posted (with
+WS-Security where the adapter uses it), and the answer is kept.
 Then the emulators stop, and an asyncio server answers POST /<system> with the recording whose SOAPAction
 matches and whose markers (the legacy request's text values, as >value<) are all in the body: no XML parsing,
 a dict lookup and a few substring tests. Anything else gets a 500 SOAP fault naming what did not match.
@@ -72,7 +73,7 @@ def record(project: Path = CHECKOUT, requests: Iterable[Scenario] | None = None)
     wanted = list(requests) if requests is not None else [*scenarios(), upstream_baseline()]
     accounts = {"SOAPBRIDGE_CRM_USERNAME": "bench", "SOAPBRIDGE_CRM_PASSWORD": secrets.token_urlsafe(16)}
     accounts |= {"SOAPBRIDGE_MAILING_USERNAME": "bench", "SOAPBRIDGE_MAILING_PASSWORD": secrets.token_urlsafe(16)}
-    calls = [legacy_call(project, scenario, accounts) for scenario in wanted if scenario.canonical]
+    calls = [legacy_call(project, s, accounts) for s in wanted if s.canonical or s.passthrough]
     running = {name: _emulate(name, project, accounts) for name in {EMULATED_BY.get(c.system, c.system) for c in calls}}
     table: Table = {}
     try:
@@ -91,7 +92,10 @@ def record(project: Path = CHECKOUT, requests: Iterable[Scenario] | None = None)
 
 def legacy_call(project: Path, scenario: Scenario, accounts: dict[str, str]) -> LegacyCall:
     """The legacy request of the adapter that serves the scenario: the first whose route takes the canonical
-    request, else the one without a route (as the gateway routes). Only that system gets a recording."""
+    request, else the one without a route (as the gateway routes). Only that system gets a recording. A
+    pass-through scenario's legacy request is its own payload."""
+    if scenario.passthrough:
+        return _passthrough_call(project, scenario, accounts)
     request = etree.fromstring(scenario.canonical)
     serving = []
     for path in sorted((project / "adapters").glob("*.toml")):
@@ -107,6 +111,14 @@ def legacy_call(project: Path, scenario: Scenario, accounts: dict[str, str]) -> 
         version, action = binding(project / adapter["system"]["wsdl"], operation["upstream"])
         return LegacyCall(system, action, version, body, _credentials(adapter.get("credentials", {}), accounts))
     raise LookupError(f"no adapter of {project} serves {scenario.key}")
+
+
+def _passthrough_call(project: Path, scenario: Scenario, accounts: dict[str, str]) -> LegacyCall:
+    system = scenario.passthrough
+    adapter = tomllib.loads((project / "adapters" / f"{system}.toml").read_text())
+    version, action = binding(project / adapter["system"]["wsdl"], scenario.operation)
+    payload = etree.fromstring(scenario.body)[-1][0]
+    return LegacyCall(system, action, version, payload, _credentials(adapter.get("credentials", {}), accounts))
 
 
 def markers(body: etree._Element) -> tuple[bytes, ...]:

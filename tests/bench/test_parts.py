@@ -20,7 +20,7 @@ from lxml import etree
 
 from bench.project import gateway_env, prepare_project, reference_env
 from bench.run import NAIVE_SCENARIOS, canonical_body
-from bench.scenarios import Scenario, scenarios, upstream_baseline
+from bench.scenarios import Scenario, direct, scenarios, upstream_baseline
 from soapbridge.config import OperationConfig
 from tests.conftest import ROOT
 from tests.running import free_port, start_gateway, stop_gateway
@@ -152,6 +152,17 @@ def test_each_canonical_response_is_about_its_label(stack: Stack) -> None:
     for scenario in scenarios():
         if scenario.key in sizes:
             assert abs(sizes[scenario.key] - scenario.nominal_bytes) <= 0.35 * scenario.nominal_bytes, scenario.key
+
+
+def test_direct_passes_the_legacy_answer_through_byte_for_byte_on_both_sides(stack: Stack) -> None:
+    """The gateway's pass-through and the reference's give the canned upstream's recording as it is (bench.run's
+    check compares the two bodies exactly), and the scenario's label is its request's size."""
+    scenario = direct()
+    ours, reference = _post(stack.gateway, scenario), _post(stack.reference, scenario)
+    assert (ours.status, reference.status) == (200, 200), (ours.data[:400], reference.data[:400])
+    assert ours.data == reference.data and b"GetCurrentObservationResponse" in ours.data
+    assert ours.headers["Content-Type"] == reference.headers["Content-Type"]
+    assert abs(len(scenario.body) - scenario.nominal_bytes) <= 0.15 * scenario.nominal_bytes
 
 
 def test_the_upstream_baseline_is_answered_as_the_gateway_is(stack: Stack) -> None:
