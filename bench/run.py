@@ -38,10 +38,10 @@ SIDES = ("gateway", "reference")
 NAIVE = "naive"
 #: The cells where the naive peer runs as a third side, with the issue's targets against it (bench.judge).
 NAIVE_SCENARIOS = ("xslt GetCustomer 1KB", "xslt SearchCustomers 10KB")
-#: Until the pass-through operation of the legacy-systems issue (18) exists, "direct" maps GetCurrentWeather.
+#: "direct" is a pass-through operation, so its label is not a canonical response's size like the others'.
 DIRECT_NOTE = (
-    "direct is GetCurrentWeather through its stylesheets, labelled by its canonical response's true size: the"
-    " pass-through operation of issue 18 does not exist yet"
+    "direct is the weather feed's GetCurrentObservation passed through unchanged (/passthrough/weather), labelled"
+    " by its request's true size"
 )
 #: The Header holding only the gateway's cn:CorrelationID block (see _without_correlation).
 CORRELATION_HEADER = re.compile(rb"<(\w+:)?Header><cn:CorrelationID [^>]*>[^<]*</cn:CorrelationID></\1Header>")
