@@ -18,6 +18,8 @@ CREDENTIALS = {
     "SOAPBRIDGE_CRM_PASSWORD": "p",
     "SOAPBRIDGE_MAILING_USERNAME": "u",
     "SOAPBRIDGE_MAILING_PASSWORD": "p",
+    "SOAPBRIDGE_EHR_USERNAME": "u",
+    "SOAPBRIDGE_EHR_PASSWORD": "p",
     "SOAPBRIDGE_WEATHER_LICENCE": "weather-licence-for-tests",
 }
 _connect = socket.socket.connect

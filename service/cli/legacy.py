@@ -22,6 +22,7 @@ from ..settings import Settings
 CREDENTIALS = {
     "crm": ("SOAPBRIDGE_CRM_USERNAME", "SOAPBRIDGE_CRM_PASSWORD"),
     "mailing": ("SOAPBRIDGE_MAILING_USERNAME", "SOAPBRIDGE_MAILING_PASSWORD"),
+    "ehr": ("SOAPBRIDGE_EHR_USERNAME", "SOAPBRIDGE_EHR_PASSWORD"),
     "weather": ("SOAPBRIDGE_WEATHER_LICENCE",),  # a licence key in the request body: weather.toml's [parameters]
 }
 READY = "ready"
