@@ -1,6 +1,6 @@
 """Emulated legacy systems: real SOAP servers over HTTP, each from a static, hand-written WSDL.
 
-They stand in for the CRM, billing, weather and mailing systems a real deployment has.
+They stand in for the CRM, billing, weather, mailing and EHR systems a real deployment has.
 They share nothing with the gateway but the XML parser: an emulator never imports the
 gateway, the engine or the adapters.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from ._soap import Emulator, LegacyFault, SoapRequest
 
 #: The emulated systems, in the order they start.
-SYSTEMS = ("crm", "billing", "weather", "mailing")
+SYSTEMS = ("crm", "billing", "weather", "mailing", "ehr")
 
 
 def build(name: str, wsdl_root: Path, env: Mapping[str, str]) -> Emulator:

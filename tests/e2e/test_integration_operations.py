@@ -132,3 +132,40 @@ def test_unsubscribing_someone_not_on_the_list_is_not_found(gateway: RunningGate
     assert fault_code(caught.value) == "NotFound"
     neither = call(gateway, "UnsubscribeCustomer", {"listId": "events"})
     assert neither.status_code == 400 and neither.json()["code"] == "InvalidRequest"
+
+
+# -- ListFinishedEncounters (ehr) ---------------------------------------------------------------------------
+
+
+def test_list_finished_encounters_reads_the_ehr_feed(gateway: RunningGateway, soap: zeep.Client) -> None:
+    first = ok(gateway, "ListFinishedEncounters", {"limit": 1000})
+    seeded = {encounter["encounterId"]: encounter for encounter in first["encounter"]}
+    assert {"E-200001", "E-200005", "E-200006"} <= set(seeded)
+    ada = seeded["E-200001"]
+    assert (ada["patientId"], ada["patientName"], ada["patientEmail"]) == (
+        "P-100001",
+        "Ada Lovelace",
+        "ada.lovelace@example.com",
+    )
+    assert ada["item"][0] == {
+        "code": "99213",
+        "description": "Office visit, established patient",
+        "quantity": Decimal("1"),
+        "unitPrice": Decimal("85.00"),
+        "currency": "GBP",
+    }
+    assert "patientEmail" not in seeded["E-200005"] and seeded["E-200006"]["item"] == []
+    admin = EmulatorAdmin(gateway.admin)
+    item = {"code": "99212", "description": "Office visit, short", "quantity": "2", "unitPrice": "60.00"}
+    finished = admin.backdoor("POST", "ehr", "encounters", {"patientId": "P-100004", "items": [item], "finished": True})
+    page = soap.service.ListFinishedEncounters(since=first["nextToken"], limit=10)
+    mine = [e for e in page.encounter if e.encounterId == finished["encounterId"]]
+    assert len(mine) == 1 and mine[0].version == 1 and mine[0].patientEmail == "hedy.lamarr@example.org"
+    assert (mine[0].item[0].quantity, mine[0].item[0].unitPrice) == (Decimal("2"), Decimal("60.00"))
+
+
+def test_an_unknown_encounter_token_is_invalid(gateway: RunningGateway) -> None:
+    response = call(gateway, "ListFinishedEncounters", {"since": "123456789"})
+    assert response.status_code == 400
+    problem = response.json()
+    assert (problem["code"], problem["detail"]) == ("InvalidRequest", "the token is not one the EHR handed out")
