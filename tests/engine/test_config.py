@@ -185,6 +185,7 @@ def test_idempotent_defaults_to_the_contract_and_timeouts_to_the_adapter(project
         "GetCurrentWeather": True,
         "GetForecast": True,
         "ListCustomerChanges": True,
+        "ListFinishedEncounters": True,
         "ListSubscribers": True,
         "SubscribeContact": True,
         "UnsubscribeCustomer": True,

@@ -31,6 +31,7 @@ GOOD_CALLS: dict[str, dict[str, Any]] = {
     "GetCustomerAccount": {"customerId": "1001"},
     "SubscribeCustomer": {"customerId": "1002", "listId": "newsletter"},
     "ListCustomerChanges": {"limit": 2},
+    "ListFinishedEncounters": {"limit": 2},
     "ListSubscribers": {"listId": "newsletter", "page": 1, "pageSize": 2},
     "SubscribeContact": {"listId": "events", "customerId": "1006", "email": "hedy.lamarr@example.org"},
     "UnsubscribeCustomer": {"listId": "newsletter", "customerId": "1002"},
