@@ -30,6 +30,7 @@ from ..xmlparse import parse_file
 from .project import adapter_files, load_offline
 from .scaffoldfields import Field, canonical_mirror, pascal_case
 from .scaffoldlegacy import (
+    ChosenPort,
     choose_port,
     chosen_operations,
     describe,
@@ -52,8 +53,6 @@ class Scaffold:
 
     system: str
     files: dict[Path, bytes] = field(default_factory=dict)
-    #: Files that already hold exactly these bytes (a WSDL copied before): not written, never removed.
-    present: set[Path] = field(default_factory=set)
     include: str = ""
     canonical_text: str | None = None
     operations: list[CanonicalOperation] = field(default_factory=list)
@@ -86,22 +85,28 @@ def plan_adapter(settings: Settings, system: str, wsdl_file: Path, wanted: list[
     for operation in mapped:
         _write_operation(settings, wsdl, operation, {**prefixes, namespace: CANONICAL_PREFIX}, scaffold)
     scaffold.operations = [op.canonical for op in mapped if op.canonical is not None]
-    plan = AdapterPlan(
-        system,
-        f"{chosen.service} ({wsdl_file.name})",
+    plan = _adapter_plan(scaffold, chosen, wsdl_file.name, wsdl_path, prefixes)
+    scaffold.files[settings.adapters_dir / f"{system}.toml"] = adapter_text(plan).encode()
+    _canonical_module(settings, wsdl_file.name, canonical_root, scaffold)
+    return scaffold
+
+
+def _adapter_plan(
+    scaffold: Scaffold, chosen: ChosenPort, source: str, wsdl_path: str, prefixes: dict[str, str]
+) -> AdapterPlan:
+    return AdapterPlan(
+        scaffold.system,
+        f"{chosen.service} ({source})",
         wsdl_path,
         chosen.service,
         chosen.port.name,
-        describe(binding),
+        describe(chosen.port.binding),
         chosen.port.address,
         chosen.others,
         {prefix: uri for uri, prefix in prefixes.items()},
         tuple((op.name, op.legacy) for op in scaffold.operations),
         tuple(scaffold.skipped),
     )
-    scaffold.files[settings.adapters_dir / f"{system}.toml"] = adapter_text(plan).encode()
-    _canonical_module(settings, wsdl_file.name, canonical_root, scaffold)
-    return scaffold
 
 
 def write_scaffold(settings: Settings, scaffold: Scaffold) -> list[Path]:
@@ -145,8 +150,7 @@ def _read(wsdl_file: Path) -> Wsdl:
     """The WSDL and its schemas, compiled as the compiler compiles them; WsdlError in one line."""
     if not wsdl_file.is_file():
         raise UsageError(f"no such WSDL file: {wsdl_file}")
-    wsdl = load_wsdl(wsdl_file)
-    return wsdl
+    return load_wsdl(wsdl_file)
 
 
 def _zeep_operations(wsdl_file: Path, service: str, port: str) -> set[str]:
@@ -279,8 +283,7 @@ def _place_wsdl(settings: Settings, system: str, wsdl: Wsdl, wsdl_file: Path, sc
         if destination.exists():
             if destination.read_bytes() != data:
                 raise UsageError(f"{destination.relative_to(settings.root)} exists and differs from {path}")
-            scaffold.present.add(destination)
-            continue
+            continue  # the same file, copied before
         scaffold.files[destination] = data
     return str((target / resolved.relative_to(base)).relative_to(settings.root))
 
