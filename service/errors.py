@@ -6,7 +6,7 @@
     │   └── WsdlError(location)         a WSDL or one of its schemas cannot be read or makes no sense
     ├── ValidationError(path, line)     a document breaks the schema it must follow
     ├── MappingError(stylesheet, line)  a stylesheet failed or produced nothing
-    ├── RequestError                    the client's request is wrong (unknown operation, bad JSON)
+    ├── RequestError(system)            the client's request is wrong (bad JSON), or a legacy system says so
     ├── AuthenticationError             no credentials, or credentials that do not authenticate
     ├── ThrottledError(retry_after)     too many failed sign-ins lately; nothing was checked
     ├── AuthorizationError(client)      an authenticated client called an operation it may not
@@ -101,10 +101,15 @@ class MappingError(SoapbridgeError):
 
 
 class RequestError(SoapbridgeError, ValueError):
-    """Raised when a client request cannot be dispatched (unknown operation, bad JSON)."""
+    """Raised when a client request cannot be dispatched (unknown operation, bad JSON), or a legacy system
+    refused it as invalid (system names it then)."""
 
     fault_code = "InvalidRequest"
     client_fault = True
+
+    def __init__(self, message: str, *, system: str | None = None) -> None:
+        super().__init__(message)
+        self.system = system
 
 
 class AuthenticationError(SoapbridgeError, PermissionError):

@@ -107,7 +107,7 @@ def _error(code: str, message: str, system: str, legacy_code: str, legacy_messag
     if code == "NotFound":
         return NotFoundError(message, system=system)
     if code == "InvalidRequest":
-        return RequestError(message)
+        return RequestError(message, system=system)
     if code == "Conflict":
         return ConflictError(message, system=system)
     if code == "UpstreamTimeout":

@@ -4,6 +4,7 @@ faults, in canonical words, over real HTTP on SOAP 1.1, SOAP 1.2 and JSON."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import requests
 from lxml import etree
 
 from soapbridge.config import load_adapter
-from soapbridge.errors import NotFoundError, UpstreamFault
+from soapbridge.errors import NotFoundError, RequestError, UpstreamFault
 from soapbridge.gateway import create_app
 from soapbridge.legacy import build
 from soapbridge.legacy._server import RunningEmulator, start
@@ -139,3 +140,13 @@ def test_an_empty_message_from_falls_back_to_the_fixed_message() -> None:
     with pytest.raises(UpstreamFault, match=r"^the weather feed answered with an error$"):
         refuse_answer(answer("<IsError>true</IsError><ErrorCode>QUOTA</ErrorCode>"), rules, "weather")
     refuse_answer(answer("<IsError>false</IsError>"), rules, "weather")  # no rule holds: nothing raised
+
+
+@pytest.mark.parametrize(("code", "error"), [("InvalidRequest", RequestError), ("NotFound", NotFoundError)])
+def test_a_rule_s_canonical_fault_names_the_system_whatever_its_code(code: str, error: type[Exception]) -> None:
+    adapter = load_adapter(ROOT / "adapters" / "weather.toml", Settings(root=ROOT, env=CREDENTIALS))
+    rule = replace(adapter.answers[0], code=code)
+    rules = compile_answer_rules(replace(adapter, answers=(rule,)))
+    with pytest.raises(error) as raised:
+        refuse_answer(answer("<IsError>true</IsError><ErrorCode>STATION_UNKNOWN</ErrorCode>"), rules, "weather")
+    assert getattr(raised.value, "system", None) == "weather"
