@@ -6,6 +6,7 @@ tests that need a write publish the CRM's Z_CRM_CUSTOMER_UPDATE in a copy of the
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ import requests
 import zeep
 from lxml import etree
 
+from soapbridge.config import load_adapter
+from soapbridge.errors import ConfigError
 from soapbridge.gateway import create_app
 from soapbridge.legacy import build
 from soapbridge.legacy._server import RunningEmulator, start
@@ -167,8 +170,12 @@ def test_a_mustunderstand_block_the_gateway_does_not_know_is_refused(base: str) 
     assert response.status_code == 500 and b"MustUnderstand" in response.content, response.text
 
 
-def test_pass_through_calls_are_counted_and_listed(base: str) -> None:
-    assert post(base, observation()).status_code == 200
+def test_pass_through_calls_are_counted_logged_and_listed(base: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="soapbridge.request"):
+        assert post(base, observation()).status_code == 200
+    line = next(record.getMessage() for record in caplog.records if record.name == "soapbridge.request")
+    assert line.startswith("weather.GetCurrentObservation over passthrough: ok, 200"), line
+    assert "upstream weather.GetCurrentObservation ok" in line
     metrics = requests.get(f"{base}/metrics", timeout=10).text
     counted = re.search(
         r'soapbridge_requests_total\{[^}]*operation="weather.GetCurrentObservation"[^}]*protocol="passthrough"', metrics
@@ -255,3 +262,22 @@ def _signed(envelope: bytes, username: str) -> bytes:
         "<wsse:Password>right-password</wsse:Password></wsse:UsernameToken></wsse:Security>"
     )
     return envelope.replace(b"<env:Header/>", f"<env:Header>{token}</env:Header>".encode())
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        (
+            "[passthrough.GetCurrentObservation]\nretries = 2\n",
+            "passthrough.GetCurrentObservation.retries: unknown key",
+        ),
+        ('[passthrough.GetCurrentObservation]\nidempotent = "yes"\n', "expected true or false"),
+        ("[passthrough]\nGetCurrentObservation = true\n", "passthrough.GetCurrentObservation: expected a table"),
+    ],
+)
+def test_a_malformed_passthrough_table_is_refused_naming_its_key(project: Path, table: str, says: str) -> None:
+    adapter = project / "adapters" / "weather.toml"
+    text = adapter.read_text()
+    adapter.write_text(text[: text.index("[passthrough.GetCurrentObservation]")] + table)
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_adapter(adapter, Settings(root=project, env=CREDENTIALS))
