@@ -117,10 +117,12 @@ _COLUMNS = "flow, id, key, version, payload, correlation, state, attempts, chang
 
 
 class SqliteLedger:
-    """One SQLite file every worker and the scheduler of the machine open (WAL, synchronous FULL)."""
+    """One SQLite file every worker and the scheduler of the machine open. WAL with synchronous=NORMAL, as the
+    idempotency journal: a transaction outlives the process that wrote it (kill -9 included); only the machine
+    losing power or its OS crashing can lose the last ones, and then what they recorded is polled again."""
 
     def __init__(self, path: Path) -> None:
-        self.file = SqliteFile(path, _SCHEMA, STATE_KEY)
+        self.file = SqliteFile(path, _SCHEMA, STATE_KEY, synchronous="NORMAL")
 
     def add(self, flow: str, items: Sequence[NewItem]) -> list[str]:
         now = time.time()

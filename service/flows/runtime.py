@@ -66,7 +66,8 @@ def ledger_at(settings: Settings, env: Mapping[str, str] = os.environ) -> Ledger
 
 
 def _sqlite_stores(state: Path) -> Stores:
-    queue = SqliteHuey("soapbridge-flows", filename=str(state / QUEUE_FILE), results=False, timeout=10)
+    # The queue needs no fsync of its own: the ledger is what is kept, and its sweep queues again any task lost.
+    queue = SqliteHuey("soapbridge-flows", filename=str(state / QUEUE_FILE), results=False, timeout=10, fsync=False)
     ledger = SqliteLedger(state / LEDGER_FILE)
     return Stores(queue, ledger, SqliteXref(state / LEDGER_FILE))
 
