@@ -91,14 +91,20 @@ def _remove_keeping_lines(element: etree._Element) -> None:
 
 
 def load_service(wsdl: Path, *, folder: Path, service: str | None = None, port: str | None = None) -> UpstreamService:
-    """Load the WSDL and describe the chosen port's binding; ConfigError if anything is wrong."""
-    document = _document(wsdl, folder)
-    chosen = _port(document, wsdl, service, port)
-    binding = chosen.binding
-    version = "1.2" if isinstance(binding, Soap12Binding) else "1.1"
-    actions = _addressing(wsdl, chosen)
-    operations = {name: _operation(name, op, version, actions) for name, op in binding._operations.items()}
-    return UpstreamService(chosen.binding_options.get("address", ""), operations)
+    """Load the WSDL and describe the chosen port's binding; ConfigError if anything is wrong.
+
+    zeep slips on some WSDLs it should refuse (an IndexError, AttributeError or NotImplementedError from deep
+    inside): those are one line too, naming the WSDL, never a traceback."""
+    try:
+        document = _document(wsdl, folder)
+        chosen = _port(document, wsdl, service, port)
+        binding = chosen.binding
+        version = "1.2" if isinstance(binding, Soap12Binding) else "1.1"
+        actions = _addressing(wsdl, chosen)
+        operations = {name: _operation(name, op, version, actions) for name, op in binding._operations.items()}
+    except (LookupError, AttributeError, NotImplementedError, TypeError) as exc:
+        raise ConfigError(f"the WSDL does not load: {type(exc).__name__}: {exc}", file=str(wsdl)) from exc
+    return UpstreamService((chosen.binding_options or {}).get("address", ""), operations)
 
 
 def _document(wsdl: Path, folder: Path) -> Document:
