@@ -52,15 +52,24 @@ def carries_doctype(data: bytes) -> bool:
     return _DOCTYPE.match(data) is not None
 
 
-def check_well_formed(data: bytes, label: str, limits: Limits | None = None) -> None:
+def check_well_formed(
+    data: bytes, label: str, limits: Limits | None = None, *, parser: etree.XMLParser | None = None
+) -> None:
     """XmlError unless data is one well-formed document without a DOCTYPE. libxml2 reads all of it and lxml
-    builds nothing, so neither the configured depth nor the attribute limits apply, only libxml2's ceilings."""
+    builds nothing, so neither the configured depth nor the attribute limits apply, only libxml2's ceilings.
+
+    parser: one from well_formed_parser(), kept by the calling thread (making one costs more than a small read)."""
     if carries_doctype(data):
         raise XmlError(f"{label} carries a DOCTYPE; DTDs are not accepted", reason="doctype")
     try:
-        etree.fromstring(data, make_parser(target=_NoTree()))
+        etree.fromstring(data, parser or well_formed_parser())
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, label, limits or Limits()) from exc
+
+
+def well_formed_parser() -> etree.XMLParser:
+    """A hardened parser that builds nothing, for check_well_formed; one thread's to reuse."""
+    return make_parser(target=_NoTree())
 
 
 class _NoTree:
