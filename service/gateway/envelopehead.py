@@ -9,6 +9,9 @@ Envelope and the Body declare are declared again on the payload, so that its byt
 reads the cut-out payload, again without a tree: it must be one well-formed element. Head, payload and tail
 together are the whole request, so the request is well-formed exactly when the three parts are.
 
+Making a parser with a target costs lxml more than reading a small envelope (it inspects the target's methods),
+so each thread keeps its own two parsers (HeadReader), and each read resets the head's target.
+
 What it does not check: the configured depth, attribute and name limits need a tree (xmlparse), so a payload is
 held only to libxml2's own ceilings (256 levels, 50,000-character names); the legacy system parses it anyway.
 """
@@ -16,19 +19,22 @@ held only to libxml2's own ceilings (256 levels, 50,000-character names); the le
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
+from .._perthread import PerThread
 from ..errors import RequestError, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION
 from ..settings import Limits
-from ..xmlparse import carries_doctype, check_well_formed, make_parser, syntax_error
+from ..xmlparse import carries_doctype, check_well_formed, make_parser, syntax_error, well_formed_parser
 
 #: A start tag, or markup whose "<" starts no tag (a comment, a CDATA section, a PI or the XML declaration).
 #: On a well-formed head a "<" appears nowhere else: not in text, and not in attribute values.
 _MARKUP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(?![/!?])([^\s/>]+)", re.DOTALL)
+#: The end of an envelope pass-through carries: two end tags (the Body's, the Envelope's) and white space.
+_TAIL = re.compile(rb"</([^\s>]+)\s*>\s*</([^\s>]+)\s*>\s*\Z")
 #: An XML declaration naming its encoding.
 _DECLARED = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _UTF8 = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
@@ -58,27 +64,56 @@ class OtherVersion(Exception):
         self.spoken = spoken
 
 
+class HeadReader:
+    """Reads the envelopes of one SOAP version; each thread uses parsers of its own, made once."""
+
+    def __init__(self, version: str, limits: Limits) -> None:
+        self.version = version
+        self.limits = limits
+        self._heads = PerThread(lambda: _HeadParser(version))
+        self._payloads = PerThread(well_formed_parser)
+
+    def read(self, data: bytes) -> EnvelopeHead:
+        """The envelope's Header and payload; XmlError when it is not well-formed, RequestError when it is not an
+        envelope pass-through can carry, OtherVersion when it is another SOAP version's or none."""
+        if not data.strip():
+            raise XmlError("the request is empty", reason="empty")
+        if carries_doctype(data):
+            raise XmlError("the request carries a DOCTYPE; DTDs are not accepted", reason="doctype")
+        _require_utf8(data)
+        head = self._heads.get().read(data, self.limits)
+        if head.payload_tag is None:
+            raise RequestError(f"the SOAP Body must hold exactly one element; it holds none{head.missing_body}")
+        start, envelope, body = _payload_start(data, head.starts)
+        end = _payload_end(data, start, envelope, body, self.limits)
+        payload = _standalone(data[start:end], head.inherited())
+        _check_payload(payload, self.limits, self._payloads.get())
+        return EnvelopeHead(head.header, head.payload_tag, payload)
+
+
 def read_head(data: bytes, version: str, limits: Limits) -> EnvelopeHead:
-    """The envelope's Header and payload; XmlError when it is not well-formed, RequestError when it is not an
-    envelope pass-through can carry, OtherVersion when it is another SOAP version's or none."""
-    if not data.strip():
-        raise XmlError("the request is empty", reason="empty")
-    if carries_doctype(data):
-        raise XmlError("the request carries a DOCTYPE; DTDs are not accepted", reason="doctype")
-    _require_utf8(data)
-    head = _Head(version)
-    try:
-        etree.fromstring(data, make_parser(target=head))
-    except _PayloadReached:
-        pass
-    except etree.XMLSyntaxError as exc:
-        raise syntax_error(exc, "the request", limits) from exc
-    if head.payload_tag is None:
-        raise RequestError(f"the SOAP Body must hold exactly one element; it holds none{head.missing_body}")
-    start, envelope, body = _payload_start(data, head.starts)
-    payload = _standalone(data[start : _payload_end(data, start, envelope, body, limits)], head.inherited())
-    _check_payload(payload, limits)
-    return EnvelopeHead(head.header, head.payload_tag, payload)
+    """HeadReader(version, limits).read(data), for one envelope."""
+    return HeadReader(version, limits).read(data)
+
+
+class _HeadParser:
+    """A head target and the parser that drives it, one thread's."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.target = _Head(version)
+        self.parser = make_parser(target=self.target)
+
+    def read(self, data: bytes, limits: Limits) -> _Head:
+        head = self.target
+        head.reset()
+        try:
+            etree.fromstring(data, self.parser)
+        except _PayloadReached:
+            pass
+        except etree.XMLSyntaxError as exc:
+            raise syntax_error(exc, "the request", limits) from exc
+        return head
 
 
 def _require_utf8(data: bytes) -> None:
@@ -93,19 +128,23 @@ class _PayloadReached(Exception):
     """Raised by _Head at the payload's start tag: libxml2 stops reading there."""
 
 
-@dataclass
 class _Head:
     """A parser target over the envelope: checks its structure, builds its Header, stops at the payload."""
 
-    version: str
-    starts: int = 0
-    #: The elements open, as (Clark name, the namespaces it declares).
-    open: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    children: list[str] = field(default_factory=list)
-    header: etree._Element | None = None
-    payload_tag: str | None = None
-    own: dict[str, str] = field(default_factory=dict)
-    builder: etree.TreeBuilder | None = None
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.reset()
+
+    def reset(self) -> None:
+        """Ready for the next envelope (the parser that drives this target is reused)."""
+        self.starts = 0
+        #: The elements open, as (Clark name, the namespaces it declares).
+        self.open: list[tuple[str, dict[str, str]]] = []
+        self.children: list[str] = []
+        self.header: etree._Element | None = None
+        self.payload_tag: str | None = None
+        self.own: dict[str, str] = {}
+        self.builder: etree.TreeBuilder | None = None
 
     @property
     def namespace(self) -> str:
@@ -185,9 +224,10 @@ def _payload_start(data: bytes, starts: int) -> tuple[int, bytes, bytes]:
 
 def _payload_end(data: bytes, start: int, envelope: bytes, body: bytes, limits: Limits) -> int:
     """Where the Body's end tag begins; the envelope must end there, with the Envelope's end tag after it."""
-    tail = re.compile(rb"</%s\s*>\s*</%s\s*>\s*\Z" % (re.escape(body), re.escape(envelope)))
-    found = tail.search(data, start)
-    if found is None:
+    last = data.rfind(b"</", start)  # the Envelope's end tag; white space alone lies between it and the Body's
+    before = data.rfind(b"</", start, last) if last > start else -1
+    found = _TAIL.match(data, before) if before > start else None
+    if found is None or found.group(1, 2) != (body, envelope):
         check_well_formed(data, "the request", limits)  # a truncated or broken request is told so first
         raise RequestError(
             "a pass-through envelope must end with its Body's element: only white space, the Body's and the "
@@ -211,9 +251,9 @@ def _declaration(prefix: str, uri: str) -> bytes:
     return (f' xmlns:{prefix}="{value}"' if prefix else f' xmlns="{value}"').encode()
 
 
-def _check_payload(payload: bytes, limits: Limits) -> None:
+def _check_payload(payload: bytes, limits: Limits, parser: etree.XMLParser) -> None:
     try:
-        check_well_formed(payload, "the request", limits)
+        check_well_formed(payload, "the request", limits, parser=parser)
     except XmlError as exc:
         if "Extra content at the end" in exc.message:
             raise RequestError("the SOAP Body must hold exactly one element and no text; it holds more") from exc

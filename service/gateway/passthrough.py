@@ -20,7 +20,7 @@ from ..upstream.deadline import Deadline
 from ..upstream.transport import HttpAnswer
 from .addressing import adopt_correlation, check_addressing
 from .auth import Authenticator
-from .envelopehead import EnvelopeHead, OtherVersion, read_head
+from .envelopehead import EnvelopeHead, HeadReader, OtherVersion
 from .faults import Fault
 from .http import Request, Response
 from .idempotency import KEY_BLOCK, REPLAYED, request_key
@@ -36,7 +36,7 @@ class PassthroughEndpoint:
     def __init__(self, engine: Engine, system: PassthroughSystem, keys: Keys, auth: Authenticator | None) -> None:
         self.system = system
         self.version = system.version
-        self.limits = engine.settings.limits
+        self.heads = HeadReader(system.version, engine.settings.limits)
         #: The idempotency store the canonical endpoints use: keys are scoped by operation, so they never meet.
         self.keys = keys
         self.auth = auth
@@ -82,7 +82,7 @@ class PassthroughEndpoint:
 
     def _head(self, body: bytes) -> EnvelopeHead:
         try:
-            return read_head(body, self.version, self.limits)
+            return self.heads.read(body)
         except XmlError as exc:
             record_rejected(exc.reason)
             raise

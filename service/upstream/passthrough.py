@@ -11,15 +11,17 @@ is for a mapped call, and counts against its circuit. A SOAP fault is an answer,
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from lxml import etree
 
+from .._perthread import PerThread
 from ..config import Credentials, Timeouts
 from ..errors import UpstreamError, UpstreamUnavailable, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION
 from ..telemetry.context import UpstreamCall, record_retry, record_upstream
-from ..xmlparse import carries_doctype, check_well_formed, make_parser
+from ..xmlparse import carries_doctype, check_well_formed, make_parser, well_formed_parser
 from .client import CIRCUIT_OPEN, ERROR, FAULT, NO_RETRY, OK, Upstream, _correlation_id, _failure, _headers
 from .deadline import Deadline
 from .envelope import TRANSIENT_STATUS, UNPROCESSED_STATUS
@@ -41,6 +43,7 @@ class PassthroughCall:
         action = operation.addressing_action
         wsa = Addressing(action, upstream.address) if action is not None else None
         self.outbound = Outbound(operation.soap_version, token, wsa)
+        self.answers = AnswerCheck(operation.soap_version, upstream.name)
 
     def send(self, payload: bytes, *, deadline: Deadline, timeouts: Timeouts, idempotent: bool) -> HttpAnswer:
         """The legacy answer to payload (a SOAP answer, fault or not), or ours raised (UpstreamError)."""
@@ -87,7 +90,7 @@ class PassthroughCall:
         upstream.exchange.sent(operation.name, upstream.address, headers, message)
         answer = upstream.transport.post(upstream.address, message, headers, deadline=deadline, timeouts=timeouts)
         upstream.exchange.received(operation.name, answer.status, answer.content_type, answer.content)
-        return soap_answer(answer, operation.soap_version, upstream.name)
+        return self.answers.check(answer)
 
     def _record(self, outcome: str, seconds: float) -> None:
         upstream = self.upstream
@@ -95,39 +98,45 @@ class PassthroughCall:
         upstream.recent.record(failed=outcome not in (OK, FAULT), fault=outcome == FAULT)
 
 
-def soap_answer(answer: HttpAnswer, version: str, system: str) -> HttpAnswer:
-    """answer when it is a SOAP envelope of that version; else UpstreamUnavailable saying what came instead."""
-    problem = _not_soap(answer.content, version)
-    if problem is None:
-        return answer
-    status = answer.status
-    raise UpstreamUnavailable(
-        f"{system} answered HTTP {status} with {problem}",
-        system=system,
-        transient=status in TRANSIENT_STATUS,
-        sent=status != UNPROCESSED_STATUS,
-    )
+class AnswerCheck:
+    """Whether a legacy answer is a SOAP envelope of one version, read by libxml2 without a tree; each thread
+    keeps its own parsers (making one with a target costs more than reading a small answer)."""
 
+    def __init__(self, version: str, system: str) -> None:
+        self.envelope = f"{{{ENVELOPE_BY_VERSION[version]}}}Envelope"
+        self.version = version
+        self.system = system
+        self._roots = PerThread(_RootParser)
+        self._whole = PerThread(well_formed_parser)
 
-def _not_soap(content: bytes, version: str) -> str | None:
-    """What the answer is instead of a SOAP envelope of that version; None when it is one. libxml2 reads it
-    twice without building a tree: its root's name, then (all of it) whether it is well-formed."""
-    if not content.strip() or carries_doctype(content):
-        return "no XML (empty, or with a DOCTYPE)"
-    root = _RootName()
-    try:
-        etree.fromstring(content, make_parser(target=root))
-    except _Root:
-        pass
-    except etree.XMLSyntaxError:
-        return "something that is not XML"
-    if root.tag != f"{{{ENVELOPE_BY_VERSION[version]}}}Envelope":
-        return f"XML that is not a SOAP {version} envelope"
-    try:
-        check_well_formed(content, "the answer")
-    except XmlError:
-        return "XML that is not well-formed"
-    return None
+    def check(self, answer: HttpAnswer) -> HttpAnswer:
+        """answer when it is a SOAP envelope of the version; else UpstreamUnavailable saying what came instead."""
+        problem = self._not_soap(answer.content)
+        if problem is None:
+            return answer
+        status = answer.status
+        raise UpstreamUnavailable(
+            f"{self.system} answered HTTP {status} with {problem}",
+            system=self.system,
+            transient=status in TRANSIENT_STATUS,
+            sent=status != UNPROCESSED_STATUS,
+        )
+
+    def _not_soap(self, content: bytes) -> str | None:
+        """What the answer is instead of an envelope (libxml2 reads its root's name, then all of it); None."""
+        if not content.strip() or carries_doctype(content):
+            return "no XML (empty, or with a DOCTYPE)"
+        try:
+            root = self._roots.get().root(content)
+        except etree.XMLSyntaxError:
+            return "something that is not XML"
+        if root != self.envelope:
+            return f"XML that is not a SOAP {self.version} envelope"
+        try:
+            check_well_formed(content, "the answer", parser=self._whole.get())
+        except XmlError:
+            return "XML that is not well-formed"
+        return None
 
 
 class _Root(Exception):
@@ -145,3 +154,18 @@ class _RootName:
 
     def close(self) -> None:
         return None
+
+
+class _RootParser:
+    """A _RootName and the parser that drives it, one thread's."""
+
+    def __init__(self) -> None:
+        self.target = _RootName()
+        self.parser = make_parser(target=self.target)
+
+    def root(self, content: bytes) -> str:
+        """The root element's Clark name ("" when there is none); XMLSyntaxError before it for what is not XML."""
+        self.target.tag = ""
+        with contextlib.suppress(_Root):
+            etree.fromstring(content, self.parser)
+        return self.target.tag
