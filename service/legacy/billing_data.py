@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 OPEN = "O"
 PAID = "P"
@@ -17,6 +17,9 @@ DUNNED = "D"
 
 #: The first payment number a fresh ledger hands out; numbers then count up by one.
 FIRST_PAYMENT_NO = 70000101
+#: The first number createInvoice gives in a year (INV-<year>-5001); the invoices below 5000 came from the old
+#: batch run, as the seed's do.
+FIRST_CREATED_INVOICE = 5001
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,8 @@ class InvoiceLine:
 
     @property
     def amount_cents(self) -> int:
-        """quantity x unit price; the seed only holds lines where this is a whole number of cents."""
-        return int(self.quantity * self.unit_price_cents)
+        """quantity x unit price, rounded half up to a whole cent (the seed's lines are exact)."""
+        return int((self.quantity * self.unit_price_cents).to_integral_value(ROUND_HALF_UP))
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Invoice:
     lines: tuple[InvoiceLine, ...]
     open_cents: int
     status: str
+    #: The caller's own reference for the invoice (createInvoice's externalRef); None for the batch run's.
+    external_ref: str | None = None
 
     @property
     def total_cents(self) -> int:
@@ -76,6 +81,7 @@ def seed_accounts() -> dict[str, Account]:
         Account(account_no(1003), "Alan Turing", "GBP"),
         Account(account_no(1004), "Tim Berners-Lee", "GBP"),
         Account(account_no(1005), "Margaret Hamilton", "USD"),
+        Account(account_no(1006), "Hedy Lamarr", "EUR"),
     ]
     return {account.number: account for account in accounts}
 
@@ -194,6 +200,6 @@ def _alan_and_tim_invoices() -> list[Invoice]:
 
 
 def seed_invoices() -> dict[str, Invoice]:
-    """Fresh invoice records, keyed by invoice number; account ACC-001005 has none."""
+    """Fresh invoice records, keyed by invoice number; accounts ACC-001005 and ACC-001006 have none."""
     invoices = [*_ada_invoices(), *_grace_invoices(), *_alan_and_tim_invoices()]
     return {invoice.number: invoice for invoice in invoices}

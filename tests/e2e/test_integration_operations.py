@@ -169,3 +169,57 @@ def test_an_unknown_encounter_token_is_invalid(gateway: RunningGateway) -> None:
     assert response.status_code == 400
     problem = response.json()
     assert (problem["code"], problem["detail"]) == ("InvalidRequest", "the token is not one the EHR handed out")
+
+
+# -- CreateInvoice (billing) ----------------------------------------------------------------------------------
+
+
+def invoice_request(ref: str, customer: str = "1005") -> dict[str, Any]:
+    line = {"description": "Office visit, established patient", "quantity": 2, "unitPrice": 85.50}
+    return {"customerId": customer, "externalRef": ref, "issuedOn": "2026-11-30", "currency": "GBP", "line": [line]}
+
+
+def test_create_invoice_raises_one_invoice_visible_through_list_invoices(gateway: RunningGateway) -> None:
+    created = ok(gateway, "CreateInvoice", invoice_request("E-E2E-1"), **{"Idempotency-Key": "e2e-create-1"})
+    invoice = created["invoice"]
+    assert (invoice["customerId"], invoice["total"], invoice["outstanding"], invoice["status"]) == (
+        "1005",
+        Decimal("171.00"),
+        Decimal("171.00"),
+        "open",
+    )
+    assert invoice["dueOn"] == "2026-12-30" and invoice["line"][0]["amount"] == Decimal("171.00")
+    replay = call(gateway, "CreateInvoice", invoice_request("E-E2E-1"), **{"Idempotency-Key": "e2e-create-1"})
+    assert replay.headers.get("Idempotent-Replayed") == "true" and replay.json()["invoice"]["id"] == invoice["id"]
+    again = call(gateway, "CreateInvoice", invoice_request("E-E2E-1"), **{"Idempotency-Key": "e2e-create-2"})
+    assert again.status_code == 409 and again.json()["code"] == "Conflict" and invoice["id"] in again.json()["detail"]
+    listed = ok(gateway, "ListInvoices", {"customerId": "1005"})["invoice"]
+    assert [i["id"] for i in listed].count(invoice["id"]) == 1
+    raised = EmulatorAdmin(gateway.admin).backdoor("GET", "billing", "invoices")["invoices"]
+    assert [i["externalRef"] for i in raised].count("E-E2E-1") == 1
+
+
+def test_create_invoice_over_soap(gateway: RunningGateway, soap: zeep.Client) -> None:
+    ref = "E-E2E-SOAP" + ("11" if "soap11" in soap.wsdl.location else "12")
+    line = {"description": "Venipuncture", "quantity": Decimal("1"), "unitPrice": Decimal("8.75")}
+    invoice = soap.service.CreateInvoice(
+        customerId="1006", externalRef=ref, issuedOn="2026-11-30", currency="GBP", line=[line]
+    )
+    assert (invoice.customerId, invoice.total, invoice.status) == ("1006", Decimal("8.75"), "open")
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        soap.service.CreateInvoice(
+            customerId="1006", externalRef=ref, issuedOn="2026-11-30", currency="GBP", line=[line]
+        )
+    assert fault_code(caught.value) == "Conflict"
+
+
+def test_create_invoice_refusals(gateway: RunningGateway) -> None:
+    no_account = call(gateway, "CreateInvoice", invoice_request("E-E2E-404", customer="9999"))
+    assert (no_account.status_code, no_account.json()["code"]) == (404, "NotFound")
+    admin = EmulatorAdmin(gateway.admin)
+    before = admin.calls("billing", "createInvoice")
+    sub_cent = invoice_request("E-E2E-400")
+    sub_cent["line"][0]["unitPrice"] = 1.005
+    refused = call(gateway, "CreateInvoice", sub_cent)
+    assert (refused.status_code, refused.json()["code"]) == (400, "InvalidRequest")
+    assert admin.calls("billing", "createInvoice") == before  # refused by the mapping: billing never saw it

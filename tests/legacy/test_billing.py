@@ -126,7 +126,7 @@ DETAIL_SCHEMA = etree.XMLSchema(etree.ElementTree(_wsdl_schema_element()))
 def test_wsdl_loads_in_zeep_as_rpc_literal_with_declared_faults() -> None:
     client = zeep.Client(str(WSDL), settings=ZEEP_SETTINGS)
     binding = client.wsdl.bindings[BINDING]
-    assert set(binding._operations) == {"getAccountInvoices", "postPayment"}
+    assert set(binding._operations) == {"getAccountInvoices", "postPayment", "createInvoice"}
     assert {op.style for op in binding._operations.values()} == {"rpc"}
     assert set(binding._operations["postPayment"].faults) == {
         "UnknownInvoiceFault",
@@ -134,6 +134,11 @@ def test_wsdl_loads_in_zeep_as_rpc_literal_with_declared_faults() -> None:
         "ValidationFault",
     }
     assert set(binding._operations["getAccountInvoices"].faults) == {"UnknownAccountFault"}
+    assert set(binding._operations["createInvoice"].faults) == {
+        "UnknownAccountFault",
+        "DuplicateReferenceFault",
+        "ValidationFault",
+    }
 
 
 def test_every_operation_has_a_soap_action() -> None:
@@ -142,7 +147,7 @@ def test_every_operation_has_a_soap_action() -> None:
         .getroot()
         .xpath("//w:binding/w:operation/s:operation/@soapAction", namespaces={"w": WSDL_NS, "s": WSDL_SOAP})
     )
-    assert actions == [f"{NS}#getAccountInvoices", f"{NS}#postPayment"]
+    assert actions == [f"{NS}#getAccountInvoices", f"{NS}#postPayment", f"{NS}#createInvoice"]
 
 
 def test_served_wsdl_names_the_address_it_is_served_from(running: RunningEmulator, http: requests.Session) -> None:
@@ -395,6 +400,7 @@ def test_adapter_names_its_files_and_the_binding_operations() -> None:
     assert {op: spec["upstream"] for op, spec in ADAPTER["operations"].items()} == {
         "ListInvoices": "getAccountInvoices",
         "RecordPayment": "postPayment",
+        "CreateInvoice": "createInvoice",
     }
     for spec in ADAPTER["operations"].values():
         assert (ROOT / spec["request"]).is_file() and (ROOT / spec["response"]).is_file()
