@@ -186,6 +186,7 @@ def test_idempotent_defaults_to_the_contract_and_timeouts_to_the_adapter(project
         "GetForecast": True,
         "ListCustomerChanges": True,
         "ListFinishedEncounters": True,
+        "CreateInvoice": False,
         "ListSubscribers": True,
         "SubscribeContact": True,
         "UnsubscribeCustomer": True,

@@ -32,6 +32,13 @@ GOOD_CALLS: dict[str, dict[str, Any]] = {
     "SubscribeCustomer": {"customerId": "1002", "listId": "newsletter"},
     "ListCustomerChanges": {"limit": 2},
     "ListFinishedEncounters": {"limit": 2},
+    "CreateInvoice": {
+        "customerId": "1005",
+        "externalRef": "E-OPENAPI-1",
+        "issuedOn": "2026-11-30",
+        "currency": "USD",
+        "line": [{"description": "Office visit", "quantity": 1, "unitPrice": 85.00}],
+    },
     "ListSubscribers": {"listId": "newsletter", "page": 1, "pageSize": 2},
     "SubscribeContact": {"listId": "events", "customerId": "1006", "email": "hedy.lamarr@example.org"},
     "UnsubscribeCustomer": {"listId": "newsletter", "customerId": "1002"},

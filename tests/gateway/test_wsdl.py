@@ -93,6 +93,7 @@ def test_write_operations_declare_the_idempotency_key_as_an_implicit_header(wsdl
         "UpdateCustomer",
         "SubscribeContact",
         "UnsubscribeCustomer",
+        "CreateInvoice",
     }
     (part,) = root.iterfind(f"{{{WSDL11}}}message[@name='IdempotencyKey']/{{{WSDL11}}}part")
     assert (part.get("name"), part.get("element")) == ("IdempotencyKey", "cn:IdempotencyKey")
