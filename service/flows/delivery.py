@@ -33,6 +33,8 @@ DONE = b"done"
 class BadItem(SoapbridgeError):
     """Raised when an item cannot be delivered as it is (bad source data, a mapping that refuses it)."""
 
+    fault_code = "BadItem"
+
 
 @dataclass
 class Delivered:

@@ -3,8 +3,10 @@
     xref:lookup('ehr-patient', $patientId, 'crm-customer')        the linked id, or '' when none is
     xref:link('ehr-patient', $patientId, 'crm-customer', $found)  link unless linked; the id linked either way
 
-with xmlns:xref="urn:soapbridge:flows:xref". A mapping that wants no call for an item writes <flow:skip/>, and
-one that calls several targets writes <flow:requests> around their requests (xmlns:flow="urn:soapbridge:flows").
+with xmlns:xref="urn:soapbridge:flows:xref". A mapping that wants no call for an item writes <flow:skip/>, one
+that calls several targets writes <flow:requests> around their requests, and one that cannot map the item yet
+(an id not linked so far) writes <flow:retry reason="..."/>: the item is tried again later, spending an attempt
+(xmlns:flow="urn:soapbridge:flows"). xsl:message terminate="yes" refuses an item for good.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ XREF = "urn:soapbridge:flows:xref"
 FLOW = "urn:soapbridge:flows"
 SKIP = f"{{{FLOW}}}skip"
 REQUESTS = f"{{{FLOW}}}requests"
+RETRY = f"{{{FLOW}}}retry"
+
+
+class NotYet(MappingError):
+    """Raised when a mapping says an item cannot be mapped yet (flow:retry): retried, not refused."""
 
 
 class FlowStylesheet(Stylesheet):
@@ -49,6 +56,8 @@ def requests_of(result: etree._Element, label: str) -> list[etree._Element]:
     """The canonical requests a mapping produced: none for flow:skip, each child of flow:requests, or itself."""
     if result.tag == SKIP:
         return []
+    if result.tag == RETRY:
+        raise NotYet(f"{label}: not yet: {result.get('reason') or 'the mapping asked to try again'}", stylesheet=label)
     if result.tag == REQUESTS:
         return list(result.iterchildren(tag=etree.Element))
     if not isinstance(result.tag, str):
