@@ -16,6 +16,7 @@ import pytest
 import requests
 import zeep
 from lxml import etree
+from zeep.helpers import serialize_object
 
 from soapbridge.config import load_adapter
 from soapbridge.errors import ConfigError
@@ -281,3 +282,17 @@ def test_a_malformed_passthrough_table_is_refused_naming_its_key(project: Path, 
     adapter.write_text(text[: text.index("[passthrough.GetCurrentObservation]")] + table)
     with pytest.raises(ConfigError, match=re.escape(says)):
         load_adapter(adapter, Settings(root=project, env=CREDENTIALS))
+
+
+def test_an_rpc_literal_soap_1_1_operation_passes_through_and_zeep_calls_it(project: Path) -> None:
+    with (project / "adapters" / "billing.toml").open("a") as adapter:
+        adapter.write("\n[passthrough.getAccountInvoices]\nidempotent = true\n")
+    with emulated("billing") as running:
+        settings = Settings(root=project, env=gateway_env(running), auth=Auth(enabled=False))
+        with serving(create_app(settings), "gateway") as url:
+            through = zeep.Client(f"{url}/passthrough/billing?wsdl").service.getAccountInvoices("ACC-001001")
+            direct = zeep.Client(str(project / "wsdl" / "billing" / "InvoiceService.wsdl"))
+            service = direct.create_service(next(iter(direct.wsdl.bindings)), running["billing"].url)
+            expected = service.getAccountInvoices("ACC-001001")
+    assert serialize_object(through) == serialize_object(expected)
+    assert serialize_object(through)["invoices"]["item"]
