@@ -82,7 +82,12 @@ def test_every_operation_and_the_contract_links(gateway: RunningGateway) -> None
     _, document = page(gateway)
     wsdl = requests.get(gateway.base + "/soap11?wsdl", timeout=10)
     served = sorted({element.get("name") for element in etree.fromstring(wsdl.content).iter(f"{WSDL}operation")})
-    assert document.xpath("//table[@id='operations']/tbody/tr/@id") == [f"operation-{name}" for name in served]
+    passed_through = ["operation-weather.GetCurrentObservation"]  # after the canonical ones, with no JSON form
+    rows = document.xpath("//table[@id='operations']/tbody/tr/@id")
+    assert rows == [f"operation-{name}" for name in served] + passed_through
+    assert document.xpath("//tr[@id='operation-weather.GetCurrentObservation']//a/@href") == [
+        "/passthrough/weather?wsdl"
+    ]
     links = document.xpath("//ul[@id='links']/li/a/@href")
     assert links == ["/soap11?wsdl", "/soap12?wsdl", "/openapi.json", "/metrics", "/readyz", "/healthz"]
     for href in ("/soap11?wsdl", "/soap12?wsdl", "/readyz", "/healthz"):
