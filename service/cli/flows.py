@@ -56,6 +56,12 @@ def register(commands: Any) -> None:
     roles = worker.add_mutually_exclusive_group()
     roles.add_argument("--no-scheduler", action="store_true", help="only deliver items; poll nothing")
     roles.add_argument("--scheduler-only", action="store_true", help="only poll and sweep; deliver nothing")
+    worker.add_argument(
+        "--notifications",
+        metavar="HOST:PORT",
+        type=_address,
+        help="take flows' one-way SOAP notifications on POST http://HOST:PORT/flows/<name> (port 0: any free one)",
+    )
     worker.set_defaults(run=_worker)
 
 
@@ -63,6 +69,13 @@ def _threads(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 64:
         raise argparse.ArgumentTypeError(f"a whole number between 1 and 64, not {text!r}")
     return int(text)
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"HOST:PORT, e.g. 127.0.0.1:8081, not {text!r}")
+    return host, int(port)
 
 
 def _runtime() -> Any:
@@ -159,5 +172,11 @@ def _worker(arguments: argparse.Namespace) -> int:
     runtime = _runtime()
     configure(runtime.settings)
     print(f"soapbridge flows worker: {', '.join(sorted(runtime.flows)) or 'no flows'}", flush=True)
-    run_process(runtime, arguments.threads, workers=not arguments.scheduler_only, scheduler=not arguments.no_scheduler)
+    run_process(
+        runtime,
+        arguments.threads,
+        workers=not arguments.scheduler_only,
+        scheduler=not arguments.no_scheduler,
+        inbox=arguments.notifications,
+    )
     return 0

@@ -17,8 +17,20 @@ from .worker import ItemWorker
 IDLE_POLL = 0.25
 
 
-def run_process(runtime: FlowRuntime, threads: int, *, workers: bool = True, scheduler: bool = True) -> None:
+def run_process(
+    runtime: FlowRuntime,
+    threads: int,
+    *,
+    workers: bool = True,
+    scheduler: bool = True,
+    inbox: tuple[str, int] | None = None,
+) -> None:
     ItemWorker(runtime)
+    if inbox is not None:
+        from .notification import serve_inbox
+
+        url, _ = serve_inbox(runtime, *inbox)
+        print(f"notifications {url}<flow>", flush=True)
     stop = threading.Event()
     polling = threading.Thread(target=Scheduler(runtime).run, args=(stop,), name="flows-scheduler", daemon=True)
     if scheduler:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from lxml import etree
 
 from tests.flows.harness import Flows, flows, wait_until
@@ -151,3 +152,22 @@ def test_two_workers_on_redis_take_each_item_once(tmp_path: Path, redis_url: str
         logs = [Path(running.env["SOAPBRIDGE_STATE_DIR"]).parent / f"worker-{n}.log" for n in (1, 2)]
         assert all('"outcome": "done"' in log.read_text() for log in logs), "both workers delivered items"
         assert first.poll() is None and second.poll() is None
+
+
+def test_a_notification_is_acknowledged_once_queued_and_its_items_delivered(tmp_path: Path) -> None:
+    with flows(tmp_path, {FLOW: "updates"}) as running:
+        runtime: Any = running.runtime()
+        worker = running.worker("--threads", "2", "--notifications", "127.0.0.1:0")
+        log = Path(running.env["SOAPBRIDGE_STATE_DIR"]).parent / "worker-1.log"
+        wait_until(lambda: "notifications http://" in log.read_text(), 30, "the inbox to listen")
+        base = next(line.split()[1] for line in log.read_text().splitlines() if line.startswith("notifications"))
+        url = base.replace("<flow>", FLOW)
+        items = "".join(f'<item customer="{c}" version="9" name="Notified {c}"/>' for c in CUSTOMERS[:3])
+        envelope = f'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><items>{items}</items></s:Body></s:Envelope>'
+        answer = requests.post(url, data=envelope, headers={"Content-Type": "text/xml"}, timeout=30)
+        assert answer.status_code == 202 and answer.content == b""
+        assert runtime.ledger.get(FLOW, "1001@9") is not None  # in the ledger before the acknowledgement
+        wait_until(lambda: counts(runtime)["done"] == 3, 30, "the notified items delivered")
+        refused = requests.post(url, data="<not-soap/>", headers={"Content-Type": "text/xml"}, timeout=30)
+        assert refused.status_code == 500 and b"Client" in refused.content
+        assert worker.poll() is None
