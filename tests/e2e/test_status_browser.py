@@ -67,7 +67,8 @@ def test_every_adapter_and_its_circuit_are_rendered(gateway: RunningGateway, bro
         if row.get_attribute("id") != "adapter-composite"
     }
     assert states == {"adapter-billing": "closed", "adapter-crm": "closed", "adapter-mailing": "closed"} | {
-        "adapter-weather": "open"
+        "adapter-ehr": "closed",
+        "adapter-weather": "open",
     }
     open_color = browser.find_element(By.CSS_SELECTOR, "#adapter-weather .state").value_of_css_property("color")
     assert open_color != browser.find_element(By.CSS_SELECTOR, "#adapter-crm .state").value_of_css_property("color")
