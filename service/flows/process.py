@@ -30,7 +30,7 @@ def run_process(
         from .notification import serve_inbox
 
         url, _ = serve_inbox(runtime, *inbox)
-        print(f"notifications {url}<flow>", flush=True)
+        print(f"flows notifications: POST {url}<flow>", flush=True)
     stop = threading.Event()
     polling = threading.Thread(target=Scheduler(runtime).run, args=(stop,), name="flows-scheduler", daemon=True)
     if scheduler:

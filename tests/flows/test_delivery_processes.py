@@ -159,8 +159,8 @@ def test_a_notification_is_acknowledged_once_queued_and_its_items_delivered(tmp_
         runtime: Any = running.runtime()
         worker = running.worker("--threads", "2", "--notifications", "127.0.0.1:0")
         log = Path(running.env["SOAPBRIDGE_STATE_DIR"]).parent / "worker-1.log"
-        wait_until(lambda: "notifications http://" in log.read_text(), 30, "the inbox to listen")
-        base = next(line.split()[1] for line in log.read_text().splitlines() if line.startswith("notifications"))
+        wait_until(lambda: "notifications: POST http://" in log.read_text(), 30, "the inbox to listen")
+        base = next(line.split()[-1] for line in log.read_text().splitlines() if "notifications: POST" in line)
         url = base.replace("<flow>", FLOW)
         items = "".join(f'<item customer="{c}" version="9" name="Notified {c}"/>' for c in CUSTOMERS[:3])
         envelope = f'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><items>{items}</items></s:Body></s:Envelope>'
