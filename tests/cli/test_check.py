@@ -52,7 +52,8 @@ def test_a_broken_copy_prints_failing_rows_and_exits_1(
     assert code == 1
     assert failing == [
         ["crm", "-", "FAIL", "adapters/crm.toml: timeout: unknown key; expected one of: system, timeouts, "
-         "retry, breaker, bulkhead, tls, credentials, namespaces, faults, answers, parameters, operations, debug"],
+         "retry, breaker, bulkhead, tls, credentials, namespaces, faults, answers, parameters, operations, "
+         "passthrough, debug"],
         ["weather", "GetForecast", "FAIL", "xslt/weather/samples/GetForecast.request.in.xml no longer gives "
          "GetForecast.request.out.xml: /GetDailyForecast/StationICAO: expected text 'EGKK', got 'EGLL'"],
     ]  # fmt: skip

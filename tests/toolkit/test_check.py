@@ -47,7 +47,7 @@ def test_a_toml_typo_fails_its_adapter_row(project: Path) -> None:
     assert failures(project) == [
         Row("crm", "", False, "adapters/crm.toml: timeout: unknown key; expected one of: "
             "system, timeouts, retry, breaker, bulkhead, tls, credentials, namespaces, faults, answers, parameters, "
-            "operations, debug")
+            "operations, passthrough, debug")
     ]  # fmt: skip
 
 
