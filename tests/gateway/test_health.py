@@ -55,10 +55,10 @@ def test_readyz_counts_what_the_engine_loaded_and_lists_each_upstream(base: str)
     }
     status, document = readiness(base)
     assert status == 200 and document["ready"] is True and document["draining"] is False
-    assert document["wsdls"] == len([adapter for adapter in adapters if adapter.wsdl is not None]) == 4
+    assert document["wsdls"] == len([adapter for adapter in adapters if adapter.wsdl is not None]) == 5
     assert document["stylesheets"] == len(sheets)
     assert document["operations"] == sum(len(adapter.operations) for adapter in adapters)
-    assert set(document["upstreams"]) == {"billing", "crm", "mailing", "weather"}
+    assert set(document["upstreams"]) == {"billing", "crm", "ehr", "mailing", "weather"}
     for entry in document["upstreams"].values():
         assert entry["state"] == "closed" and entry["consecutive_failures"] == 0
 
@@ -83,7 +83,7 @@ def test_a_draining_gateway_is_not_ready(gateway: Gateway, base: str) -> None:
     finally:
         gateway.health.draining = False
     assert status == 503
-    assert document["ready"] is False and document["draining"] is True and document["wsdls"] == 4
+    assert document["ready"] is False and document["draining"] is True and document["wsdls"] == 5
     assert requests.get(f"{base}/healthz", timeout=10).status_code == 200  # still up, only not taking new work
 
 
