@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -182,6 +183,8 @@ def test_pass_through_calls_are_counted_logged_and_listed(base: str, caplog: pyt
         r'soapbridge_requests_total\{[^}]*operation="weather.GetCurrentObservation"[^}]*protocol="passthrough"', metrics
     )
     assert counted is not None, metrics
+    assert "passthrough" not in requests.get(f"{base}/openapi.json", timeout=10).text  # no JSON form
+    assert b"GetCurrentObservation" not in requests.get(f"{base}/soap11?wsdl", timeout=10).content
     page = requests.get(f"{base}/", timeout=10).text
     assert 'id="operation-weather.GetCurrentObservation"' in page and "/passthrough/weather?wsdl" in page
 
@@ -204,6 +207,21 @@ def test_a_passed_through_read_is_tried_again_and_then_trips_the_breaker(tmp_pat
             code, message = gateway_fault(post(url, observation()))
             assert code == "UpstreamUnavailable" and "weather is failing" in message, message
             assert switch.status()["calls"] == calls  # open: nothing went out
+
+
+def test_a_slow_system_gets_the_gateways_timeout_within_the_operations_deadline(project: Path) -> None:
+    adapter = project / "adapters" / "weather.toml"
+    adapter.write_text(adapter.read_text() + "\n[passthrough.GetCurrentObservation.timeouts]\noperation = 0.5\n")
+    with emulated("weather") as running:
+        running["weather"].switch.set(Fault("slow", delay_ms=2000))
+        settings = Settings(root=project, env=gateway_env(running), auth=Auth(enabled=False))
+        with serving(create_app(settings), "gateway") as url:
+            started = time.monotonic()
+            code, message = gateway_fault(post(url, observation()))
+            elapsed = time.monotonic() - started
+            running["weather"].switch.clear()
+    assert (code, message) == ("UpstreamTimeout", "weather did not answer within 0.5 s")
+    assert elapsed < 1.5
 
 
 def _shorten_breaker(adapter: Path) -> None:
