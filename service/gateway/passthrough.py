@@ -76,6 +76,7 @@ class PassthroughEndpoint:
         key = None if operation.idempotent else request_key(request, block)
         if key is None:
             return Answered(self._send(operation, head.payload))
+        self.keys.flushing()  # serve starts it at fork (Gateway.forked); this covers an app served any other way
         scope = f"{client.name if client else '-'}\n{operation.name}\n{key}"
         keyed = KeyedPassthrough(self.keys, operation, head.payload, scope, key)
         return keyed.run(lambda: self._send(operation, head.payload))
