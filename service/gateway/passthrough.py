@@ -15,6 +15,7 @@ from ..engine import Engine
 from ..engine.passthrough import PassthroughOperation, PassthroughSystem
 from ..errors import RequestError, XmlError
 from ..idempotency import Keys
+from ..soapenv import content_type
 from ..telemetry.context import annotate, record_rejected
 from ..upstream.deadline import Deadline
 from ..upstream.transport import HttpAnswer
@@ -59,7 +60,7 @@ class PassthroughEndpoint:
             return fault_response(answered.fault, self.version, headers=headers)
         assert answered.answer is not None
         answer = answered.answer
-        return Response(answer.status, answer.content_type, answer.content, headers)
+        return Response(answer.status, answer.content_type or content_type(self.version), answer.content, headers)
 
     def _dispatch(self, request: Request) -> Answered:
         check_media_type(request, self.version)
