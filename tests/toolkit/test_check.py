@@ -162,6 +162,7 @@ def test_two_adapters_routing_one_operation_check_out_and_a_bad_route_fails_its_
         "GetCustomer",
         "SearchCustomers",
         "UpdateCustomer",
+        "ListCustomerChanges",
     }
     edit(archive, "starts-with(cn:customerId, '9')", "starts-with(cn:customerId, '9'")
     assert failures(project)[0] == Row(

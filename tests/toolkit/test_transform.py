@@ -131,7 +131,7 @@ def test_a_composite_response_maps_its_context_with_the_request_inside() -> None
 
 def test_unknown_names_list_what_exists() -> None:
     with pytest.raises(
-        UsageError, match="no adapter 'crn'; the adapters are: billing, composite, crm, mailing, weather"
+        UsageError, match="no adapter 'crn'; the adapters are: billing, composite, crm, ehr, mailing, weather"
     ):
         mapping("crn", "GetCustomer")
     with pytest.raises(UsageError, match="maps no operation 'ListInvoices'; it maps: GetCustomer, SearchCustomers"):
