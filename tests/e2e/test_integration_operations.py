@@ -102,7 +102,7 @@ def test_list_subscribers_pages_through_a_list(gateway: RunningGateway, soap: ze
     for n in range(3):
         ok(gateway, "SubscribeContact", {"listId": "events", "customerId": str(2001 + n), "email": f"p{n}@example.org"})
     first = ok(gateway, "ListSubscribers", {"listId": "events", "pageSize": 2})
-    assert (len(first["subscriber"]), first["page"], first["more"]) == (2, 1, True)
+    assert (len(first["subscriber"]), first["more"]) == (2, True)
     pages, page = [first], 1
     while pages[-1]["more"]:
         page += 1

@@ -9,9 +9,10 @@
     when there is one (at most 200 characters kept); status 1 -> subscribed, anything else ->
     unsubscribed (ListPost documents 0 and 1 only).
   - total: ListPost's total (the members with the status asked for).
-  - page: the canonical request's page (param), 1 when absent.
   - more: whether members lie beyond this page: (page - 1) * pageSize + the members on it
-    < total, with pageSize the request's (param), 100 when absent, as in the request stylesheet.
+    < total, with page and pageSize the request's (params), 1 and 100 when absent, as in the
+    request stylesheet. The answer does not repeat the page number: a response field named like
+    a request field of another type breaks JAX-WS's wrapper-style signatures.
 -->
 <xsl:stylesheet version="1.0"
                 xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -39,7 +40,6 @@
     <cn:ListSubscribersResponse>
       <xsl:apply-templates select="member"/>
       <cn:total><xsl:value-of select="normalize-space(total)"/></cn:total>
-      <cn:page><xsl:value-of select="$p"/></cn:page>
       <cn:more><xsl:value-of select="($p - 1) * $size + count(member) &lt; number(total)"/></cn:more>
     </cn:ListSubscribersResponse>
   </xsl:template>
