@@ -393,7 +393,8 @@ def test_a_body_no_operation_takes_is_a_problem() -> None:
 
 
 def test_an_unknown_operation_or_an_unreadable_wsdl_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match=r"no operation 'Nope'; the WSDL has Z_CRM_CUSTOMER_CHANGES_READ, Z_CRM_CUSTOMER_READ, "):
+    listed = r"no operation 'Nope'; the WSDL has Z_CRM_CUSTOMER_CHANGES_READ, Z_CRM_CUSTOMER_READ, "
+    with pytest.raises(UsageError, match=listed):
         WsdlTarget(LEGACY_WSDLS["crm"], "Nope")
     (tmp_path / "broken.wsdl").write_text("<definitions>")
     with pytest.raises(UsageError, match=r"broken\.wsdl"):
