@@ -19,6 +19,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from lxml import etree
 
@@ -32,6 +33,7 @@ from .faults import Fault
 from .http import Request
 
 log = logging.getLogger("soapbridge.idempotency")
+T = TypeVar("T")
 
 #: The SOAP header block that carries a key, as an alternative to the HTTP header.
 KEY_BLOCK = f"{{{CANONICAL}}}{KEY_ELEMENT}"
@@ -75,7 +77,20 @@ class RunOnce:
         key = request_key(request, block) if compiled and not compiled.contract.read_only else None
         if key is None:
             return Outcome(self.engine.call(operation, payload))
-        return _Keyed(self, operation, payload, f"{client or '-'}\n{operation}\n{key}", key).run()
+        chosen = self.engine.route(operation, payload)
+        limits = self.engine.settings.limits
+        codec = Codec(
+            "response",
+            lambda response: etree.tostring(response, encoding="unicode"),
+            lambda text: parse_bytes(text.encode(), what="a stored response", limits=limits),
+        )
+        scope = f"{client or '-'}\n{operation}\n{key}"
+        keyed = KeyedRun(
+            self.keys, scope, key, fingerprint(payload),
+            name=operation, system=chosen.system, deadline=chosen.timeouts.deadline, codec=codec, sleep=self.sleep,
+        )  # fmt: skip
+        kept = keyed.run(lambda: self.engine.call(operation, payload))
+        return Outcome(kept.value, kept.fault, kept.replayed)
 
 
 def request_key(request: Request, block: str | None) -> str | None:
@@ -114,84 +129,110 @@ def shown(key: str) -> str:
     return repr(key[:8] + ("..." if len(key) > 8 else ""))
 
 
-class _Keyed:
-    """One keyed call: claim the key and run, or wait for the call that holds it and replay its outcome."""
+@dataclass(frozen=True)
+class Kept(Generic[T]):
+    """How a keyed call ended: its value or its fault (as stored), and whether this is a replay."""
 
-    def __init__(self, once: RunOnce, operation: str, payload: etree._Element, scope: str, key: str) -> None:
-        self.once = once
-        self.operation = operation
-        self.payload = payload
+    value: T | None = None
+    fault: Fault | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Codec(Generic[T]):
+    """How a keyed call's value is stored: under `field`, dumped to something JSON writes, loaded back."""
+
+    field: str
+    dump: Callable[[T], Any]
+    load: Callable[[Any], T]
+
+
+class KeyedRun(Generic[T]):
+    """One keyed call: claim the key and run, or wait for the call that holds it and replay its outcome. The
+    protocol of every keyed endpoint (canonical operations, pass-through): only what its value is differs."""
+
+    def __init__(
+        self,
+        keys: Keys,
+        scope: str,
+        key: str,
+        fingerprint: str,
+        *,
+        name: str,
+        system: str,
+        deadline: float,
+        codec: Codec[T],
+        endpoint: str = "idempotent call",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """name and system: the operation and who serves it, for messages; endpoint: for the log of a failure."""
+        self.keys = keys
         self.scope = scope
         self.key = key
-        self.compiled = once.engine.route(operation, payload)
-        self.fingerprint = fingerprint(payload)
-        self.claimed = 0.0
+        self.fingerprint = fingerprint
+        self.name = name
+        self.system = system
+        self.deadline = deadline
+        self.codec = codec
+        self.endpoint = endpoint
+        self.sleep = sleep
 
-    def run(self) -> Outcome:
-        keys = self.once.keys
-        give_up = time.monotonic() + self.compiled.timeouts.deadline
-        entry = keys.claim(self.scope, self.fingerprint)
+    def run(self, call: Callable[[], T]) -> Kept[T]:
+        give_up = time.monotonic() + self.deadline
+        entry = self.keys.claim(self.scope, self.fingerprint)
         while entry is not None:
             if entry.outcome is not None or entry.fingerprint != self.fingerprint:
                 return self._replay(entry)
             self._check_in_flight(entry, give_up)
-            self.once.sleep(POLL_INTERVAL)
-            entry = keys.peek(self.scope) or keys.claim(self.scope, self.fingerprint)
-        self.claimed = time.time()
-        return self._first()
+            self.sleep(POLL_INTERVAL)
+            entry = self.keys.peek(self.scope) or self.keys.claim(self.scope, self.fingerprint)
+        return self._first(call, time.time())
 
-    def _first(self) -> Outcome:
+    def _first(self, call: Callable[[], T], claimed: float) -> Kept[T]:
         try:
-            response = self.once.engine.call(self.operation, self.payload)
+            outcome: Kept[T] = Kept(call())
         except UpstreamError as exc:
-            if exc.sent:
-                return self._complete(Outcome(fault=Fault.from_exception(exc, "idempotent call")))
-            self.once.keys.release(self.scope)  # the legacy system never saw it: a retry may run it
-            raise
+            if not exc.sent:
+                self.keys.release(self.scope)  # the legacy system never saw it: a retry may run it
+                raise
+            outcome = Kept(fault=Fault.from_exception(exc, self.endpoint))
         except Exception as exc:
-            return self._complete(Outcome(fault=Fault.from_exception(exc, "idempotent call")))
-        return self._complete(Outcome(response))
-
-    def _complete(self, outcome: Outcome) -> Outcome:
-        self.once.keys.complete(self.scope, Entry(self.fingerprint, self.claimed, _encode(outcome)))
+            outcome = Kept(fault=Fault.from_exception(exc, self.endpoint))
+        self.keys.complete(self.scope, Entry(self.fingerprint, claimed, self._encode(outcome)))
         return outcome
 
-    def _replay(self, entry: Entry) -> Outcome:
+    def _replay(self, entry: Entry) -> Kept[T]:
         if entry.fingerprint != self.fingerprint:
             raise RequestError(f"idempotency key {shown(self.key)} was used with a different request")
         assert entry.outcome is not None
-        log.info("replaying the outcome of %s for idempotency key %s", self.operation, shown(self.key))
-        return _decode(entry.outcome, self.once.engine)
+        log.info("replaying the outcome of %s for idempotency key %s", self.name, shown(self.key))
+        return self._decode(entry.outcome)
 
     def _check_in_flight(self, entry: Entry, give_up: float) -> None:
-        deadline = self.compiled.timeouts.deadline
-        if time.time() - entry.claimed > deadline + ABANDONED_AFTER:
+        if time.time() - entry.claimed > self.deadline + ABANDONED_AFTER:
             raise UpstreamTimeout(
                 f"the outcome of the first request with idempotency key {shown(self.key)} is unknown: it never "
-                f"finished, and {self.compiled.system} may have acted on it; it is not run again",
-                system=self.compiled.system,
+                f"finished, and {self.system} may have acted on it; it is not run again",
+                system=self.system,
             )
         if time.monotonic() >= give_up:
             raise UpstreamTimeout(
                 f"the first request with idempotency key {shown(self.key)} is still in progress; "
                 "repeat it later for its outcome",
-                system=self.compiled.system,
+                system=self.system,
             )
 
+    def _encode(self, outcome: Kept[T]) -> bytes:
+        if outcome.fault is not None:
+            fault = outcome.fault
+            fields = {"client": fault.client, "code": fault.code, "message": fault.message, "system": fault.system}
+            return json.dumps({"fault": fields}).encode()
+        assert outcome.value is not None
+        return json.dumps({self.codec.field: self.codec.dump(outcome.value)}).encode()
 
-def _encode(outcome: Outcome) -> bytes:
-    if outcome.fault is not None:
-        fault = outcome.fault
-        fields = {"client": fault.client, "code": fault.code, "message": fault.message, "system": fault.system}
-        return json.dumps({"fault": fields}).encode()
-    assert outcome.response is not None
-    return json.dumps({"response": etree.tostring(outcome.response, encoding="unicode")}).encode()
-
-
-def _decode(stored: bytes, engine: Engine) -> Outcome:
-    fields = json.loads(stored)
-    if "fault" in fields:
-        fault = fields["fault"]
-        return Outcome(fault=Fault(fault["client"], fault["code"], fault["message"], fault["system"]), replayed=True)
-    response = parse_bytes(fields["response"].encode(), what="a stored response", limits=engine.settings.limits)
-    return Outcome(response, replayed=True)
+    def _decode(self, stored: bytes) -> Kept[T]:
+        fields = json.loads(stored)
+        if "fault" in fields:
+            fault = fields["fault"]
+            return Kept(fault=Fault(fault["client"], fault["code"], fault["message"], fault["system"]), replayed=True)
+        return Kept(self.codec.load(fields[self.codec.field]), replayed=True)

@@ -7,9 +7,18 @@ operation's qualified name, weather.GetCurrentObservation), the SOAPAction and W
 idempotency keys on operations not declared idempotent. The legacy answer, a SOAP fault included, goes back as
 received, with its status and media type; the gateway's own faults (a refused request, an unavailable or slow
 system, an open circuit) are its typed SOAP faults in the endpoint's version.
+
+Idempotency keys follow the canonical operations' protocol (idempotency.KeyedRun). What differs is what is kept:
+the fingerprint is the SHA-256 of the payload's bytes as sent (pass-through never reads them, so the same request
+written differently is a different request), and the value is the legacy answer as received (status, media type,
+bytes).
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
 
 from ..engine import Engine
 from ..engine.passthrough import PassthroughOperation, PassthroughSystem
@@ -24,8 +33,7 @@ from .auth import Authenticator
 from .envelopehead import EnvelopeHead, HeadReader, OtherVersion
 from .faults import Fault
 from .http import Request, Response
-from .idempotency import KEY_BLOCK, REPLAYED, request_key
-from .passthroughkeys import Answered, KeyedPassthrough
+from .idempotency import KEY_BLOCK, REPLAYED, Codec, Kept, KeyedRun, request_key
 from .passthroughwsdl import passthrough_wsdl
 from .soap import MustUnderstand, VersionMismatch, check_header_blocks, check_media_type, fault_response
 from .wsdl import PublishedWsdl
@@ -58,11 +66,11 @@ class PassthroughEndpoint:
         headers = [REPLAYED] if answered.replayed else []
         if answered.fault is not None:
             return fault_response(answered.fault, self.version, headers=headers)
-        assert answered.answer is not None
-        answer = answered.answer
+        assert answered.value is not None
+        answer = answered.value
         return Response(answer.status, answer.content_type or content_type(self.version), answer.content, headers)
 
-    def _dispatch(self, request: Request) -> Answered:
+    def _dispatch(self, request: Request) -> Kept[HttpAnswer]:
         check_media_type(request, self.version)
         head = self._head(request.body)
         adopt_correlation(head.header, request)
@@ -76,10 +84,14 @@ class PassthroughEndpoint:
         block = head.header.findtext(KEY_BLOCK) if head.header is not None else None
         key = None if operation.idempotent else request_key(request, block)
         if key is None:
-            return Answered(self._send(operation, head.payload))
+            return Kept(self._send(operation, head.payload))
         self.keys.flushing()  # serve starts it at fork (Gateway.forked); this covers an app served any other way
         scope = f"{client.name if client else '-'}\n{operation.name}\n{key}"
-        keyed = KeyedPassthrough(self.keys, operation, head.payload, scope, key)
+        keyed = KeyedRun(
+            self.keys, scope, key, hashlib.sha256(head.payload).hexdigest(),
+            name=operation.name, system=operation.system, deadline=operation.timeouts.deadline, codec=ANSWERS,
+            endpoint="idempotent pass-through call",
+        )  # fmt: skip
         return keyed.run(lambda: self._send(operation, head.payload))
 
     def _head(self, body: bytes) -> EnvelopeHead:
@@ -114,3 +126,15 @@ class PassthroughEndpoint:
         timeouts = operation.timeouts
         deadline = Deadline(timeouts.deadline)
         return operation.call.send(payload, deadline=deadline, timeouts=timeouts, idempotent=operation.idempotent)
+
+
+def _dump(answer: HttpAnswer) -> dict[str, Any]:
+    return {"status": answer.status, "type": answer.content_type, "content": base64.b64encode(answer.content).decode()}
+
+
+def _load(stored: dict[str, Any]) -> HttpAnswer:
+    return HttpAnswer(stored["status"], stored["type"], base64.b64decode(stored["content"]))
+
+
+#: How a keyed pass-through call's legacy answer is stored.
+ANSWERS = Codec("answer", _dump, _load)
