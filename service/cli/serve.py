@@ -28,6 +28,7 @@ from gunicorn.glogging import Logger as GunicornLogger
 from ..config import endpoint_variable
 from ..engine.compiler import compile_project
 from ..errors import UsageError
+from ..flows.serving import start_flows, stop_flows
 from ..gateway import Gateway, create_app
 from ..instance import Instance
 from ..settings import Settings
@@ -52,6 +53,11 @@ def register(commands: Any) -> None:
         "--no-emulators",
         action="store_true",
         help="never start emulated legacy systems, even for systems with no URL set",
+    )
+    command.add_argument(
+        "--no-flows",
+        action="store_true",
+        help="do not run the project's flows (flows/*.toml) beside the gateway; also SOAPBRIDGE_FLOWS=off",
     )
     command.add_argument("--certfile", metavar="FILE", help="serve HTTPS with this certificate (PEM); needs --keyfile")
     command.add_argument("--keyfile", metavar="FILE", help="the certificate's private key (PEM)")
@@ -80,12 +86,15 @@ def run(arguments: argparse.Namespace) -> int:
         return 1
     configure_logging(settings)  # before the workers fork: they inherit the handler
     emulators = _start_emulators(emulated) if emulated else None
+    flows = None
     try:
         settings = Settings.from_env() if emulated else settings  # with the emulators' URLs and secrets
         instance = Instance.serving(settings, listener.getsockname()[1], arguments.workers)
         app = create_app(settings, instance=instance, project=project)
+        flows = None if arguments.no_flows else start_flows(settings, arguments.host)  # with the metrics folder set
         _Server(app, listener, arguments, arguments.grace_period or settings.grace_period).run()
     finally:
+        stop_flows(flows)
         _stop(emulators)
     return 0
 
