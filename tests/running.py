@@ -72,6 +72,7 @@ def start_gateway(
             "SOAPBRIDGE_MAILING_PASSWORD": secrets.token_urlsafe(16),
             "SOAPBRIDGE_WEATHER_LICENCE": secrets.token_urlsafe(16),
             "SOAPBRIDGE_AUTH": "off",  # these clients call without credentials; tests/security turns it back on
+            "SOAPBRIDGE_FLOWS": "off",  # the checkout's flows would call the emulators too; tests/flows turns them on
             "SOAPBRIDGE_STATE_DIR": str(state),
             **(extra_env or {}),
         }
