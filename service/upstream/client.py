@@ -120,8 +120,8 @@ class Upstream:
             raise
         started = time.monotonic()
         try:
-            sent_id = _correlation_id()
-            message, headers = self._message(operation, body, sent_id), _headers(operation, sent_id)
+            sent_id = current_correlation_id()
+            message, headers = self._message(operation, body, sent_id), call_headers(operation, sent_id)
             self.exchange.sent(operation.name, self.address, headers, message)
             response = self.transport.post(self.address, message, headers, deadline=deadline, timeouts=timeouts)
             self.exchange.received(operation.name, response.status, response.content_type, response.content)
@@ -129,7 +129,7 @@ class Upstream:
                 response.content, response.status, response.content_type, operation.soap_version, self.name
             )
         except UpstreamError as exc:
-            self._record(operation, _failure(exc), time.monotonic() - started)
+            self._record(operation, outcome_of(exc), time.monotonic() - started)
             self.breaker.failed(probe)
             raise
         except BaseException:
@@ -158,16 +158,17 @@ class Upstream:
     def _message(self, operation: UpstreamOperation, body: etree._Element, correlation_id: str | None = None) -> bytes:
         """The envelope, with a fresh UsernameToken for each try, and WS-Addressing when the WSDL uses it."""
         outbound = self._outbound.get(operation.name) or self._compose(operation)
-        return outbound.message(body, outbound.values(correlation_id or _correlation_id()))
+        return outbound.message(body, outbound.values(correlation_id or current_correlation_id()))
 
 
-def _failure(exc: UpstreamError) -> str:
+def outcome_of(exc: UpstreamError) -> str:
+    """The metrics outcome of a try that failed: timeout, unavailable or error."""
     if isinstance(exc, UpstreamTimeout):
         return TIMEOUT
     return UNAVAILABLE if isinstance(exc, UpstreamUnavailable) else ERROR
 
 
-def _headers(operation: UpstreamOperation, correlation_id: str) -> dict[str, str]:
+def call_headers(operation: UpstreamOperation, correlation_id: str) -> dict[str, str]:
     """The call's HTTP headers: its media type and action, the correlation id, and the client's trace context."""
     media = content_type(operation.soap_version)
     if operation.soap_version == "1.2":
@@ -181,7 +182,7 @@ def _headers(operation: UpstreamOperation, correlation_id: str) -> dict[str, str
     return sent
 
 
-def _correlation_id() -> str:
+def current_correlation_id() -> str:
     """The id of the request being handled, passed on to the legacy system; a new one outside a request."""
     trace = context.current()
     return trace.correlation_id if trace is not None else correlation.new_id()

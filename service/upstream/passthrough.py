@@ -22,7 +22,7 @@ from ..errors import UpstreamError, UpstreamUnavailable, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION
 from ..telemetry.context import UpstreamCall, record_retry, record_upstream
 from ..xmlparse import carries_doctype, check_well_formed, make_parser, well_formed_parser
-from .client import CIRCUIT_OPEN, ERROR, FAULT, NO_RETRY, OK, Upstream, _correlation_id, _failure, _headers
+from .client import CIRCUIT_OPEN, ERROR, FAULT, NO_RETRY, OK, Upstream, call_headers, current_correlation_id, outcome_of
 from .deadline import Deadline
 from .envelope import TRANSIENT_STATUS, UNPROCESSED_STATUS
 from .outbound import Addressing, Outbound
@@ -70,7 +70,7 @@ class PassthroughCall:
         try:
             answer = self._exchange(payload, deadline, timeouts)
         except UpstreamError as exc:
-            self._record(_failure(exc), time.monotonic() - started)
+            self._record(outcome_of(exc), time.monotonic() - started)
             upstream.breaker.failed(probe)
             raise
         except BaseException:
@@ -84,9 +84,9 @@ class PassthroughCall:
 
     def _exchange(self, payload: bytes, deadline: Deadline, timeouts: Timeouts) -> HttpAnswer:
         upstream, operation = self.upstream, self.operation
-        sent_id = _correlation_id()
+        sent_id = current_correlation_id()
         message = self.outbound.around(payload, self.outbound.values(sent_id))
-        headers = _headers(operation, sent_id)
+        headers = call_headers(operation, sent_id)
         upstream.exchange.sent(operation.name, upstream.address, headers, message)
         answer = upstream.transport.post(upstream.address, message, headers, deadline=deadline, timeouts=timeouts)
         upstream.exchange.received(operation.name, answer.status, answer.content_type, answer.content)
