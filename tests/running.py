@@ -70,6 +70,8 @@ def start_gateway(
             "SOAPBRIDGE_CRM_PASSWORD": secrets.token_urlsafe(16),
             "SOAPBRIDGE_MAILING_USERNAME": "gateway",
             "SOAPBRIDGE_MAILING_PASSWORD": secrets.token_urlsafe(16),
+            "SOAPBRIDGE_EHR_USERNAME": "gateway",
+            "SOAPBRIDGE_EHR_PASSWORD": secrets.token_urlsafe(16),
             "SOAPBRIDGE_WEATHER_LICENCE": secrets.token_urlsafe(16),
             "SOAPBRIDGE_AUTH": "off",  # these clients call without credentials; tests/security turns it back on
             "SOAPBRIDGE_FLOWS": "off",  # the checkout's flows would call the emulators too; tests/flows turns them on

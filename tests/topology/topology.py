@@ -64,6 +64,8 @@ def upstream_credentials() -> dict[str, str]:
         "SOAPBRIDGE_CRM_PASSWORD": secrets.token_urlsafe(16),
         "SOAPBRIDGE_MAILING_USERNAME": "gateway",
         "SOAPBRIDGE_MAILING_PASSWORD": secrets.token_urlsafe(16),
+        "SOAPBRIDGE_EHR_USERNAME": "gateway",
+        "SOAPBRIDGE_EHR_PASSWORD": secrets.token_urlsafe(16),
         "SOAPBRIDGE_WEATHER_LICENCE": secrets.token_urlsafe(16),
     }
 
