@@ -40,7 +40,7 @@ def test_the_shipped_configuration_prints_a_green_table(
     assert lines[1].split()[:3] == ["(canonical)", "-", "ok"]
     assert any(line.split()[:3] == ["crm", "GetCustomer", "ok"] for line in lines)
     assert not any("FAIL" in line for line in lines)
-    assert lines[-1] == f"{ROOT}: configuration ok (9 operations)"
+    assert lines[-1] == f"{ROOT}: configuration ok (15 operations)"
 
 
 def test_a_broken_copy_prints_failing_rows_and_exits_1(
@@ -87,7 +87,7 @@ def test_serve_refuses_to_start_on_a_broken_copy(project: Path, emulators: bool)
     if emulators:  # the demo's check: the emulators bring the secrets, once it passes
         assert rows == [["crm", "-", "FAIL"], ["weather", "GetForecast", "FAIL"]]
     else:  # check judges the project serve would run, secrets included: the unset ones fail their adapters too
-        assert rows == [["crm", "-", "FAIL"], ["mailing", "-", "FAIL"], ["weather", "-", "FAIL"]]
+        assert rows == [["crm", "-", "FAIL"], ["ehr", "-", "FAIL"], ["mailing", "-", "FAIL"], ["weather", "-", "FAIL"]]
         assert "SOAPBRIDGE_MAILING_USERNAME is not set" in err and "SOAPBRIDGE_WEATHER_LICENCE is not set" in err
     assert not leftover, f"processes left behind: {leftover}"
 

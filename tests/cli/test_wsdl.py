@@ -70,7 +70,7 @@ def test_a_soap12_wsdl_with_an_imported_schema() -> None:
 
 def test_an_unknown_operation_or_a_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["wsdl", str(CRM), "--operation", "Nope"]) == 2
-    assert "no operation Nope; it has Z_CRM_CUSTOMER_READ" in capsys.readouterr().err
+    assert "no operation Nope; it has Z_CRM_CUSTOMER_CHANGES_READ, Z_CRM_CUSTOMER_READ" in capsys.readouterr().err
     assert main(["wsdl", "no/such.wsdl"]) == 2
     assert capsys.readouterr().err == "soapbridge: no/such.wsdl: no such file\n"
 
