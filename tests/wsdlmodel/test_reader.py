@@ -48,6 +48,7 @@ def test_crm_is_document_literal_with_wrapper_elements_and_sap_soap_actions() ->
         "Z_CRM_CUSTOMER_READ",
         "Z_CRM_CUSTOMER_SEARCH",
         "Z_CRM_CUSTOMER_UPDATE",
+        "Z_CRM_CUSTOMER_CHANGES_READ",
     ]
     read = binding.operation("Z_CRM_CUSTOMER_READ")
     assert read is not None and read.input is not None and read.output is not None
