@@ -190,15 +190,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.flows", description=__doc__)
     parser.add_argument("--customers", type=int, default=10_000, help="customers in the initial sync (10000)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker process (4)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker processes, one sync each (1 2)")
+    parser.add_argument("--sync-only", action="store_true", help="measure the initial syncs only")
     parser.add_argument("--rate", type=float, default=20.0, help="changes per second while the lag is measured (20)")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long changes are made (20)")
     arguments = parser.parse_args()
     with benching() as bench:
-        for workers in (1, 2):
+        for workers in arguments.workers:
             rate = initial_sync(bench, arguments.customers, workers, arguments.threads)
             print(
                 f"initial sync of {arguments.customers + 6} customers, {workers} worker process(es): {rate:.0f} items/s"
             )
+        if arguments.sync_only:
+            return 0
         p50, p99, count = lag(bench, arguments.rate, arguments.seconds, arguments.threads)
         print(f"lag at {arguments.rate:g} changes/s, 1 s poll, {count} changes: p50 {p50:.2f} s, p99 {p99:.2f} s")
         bench.fresh(0)

@@ -11,6 +11,7 @@ already had (mapping.settled).
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -30,6 +31,29 @@ from .mapping import requests_of
 DONE = b"done"
 
 
+class SerialKeys:
+    """The gateway's Keys, used by this process's threads one at a time (see SqliteLedger._writing for why)."""
+
+    def __init__(self, keys: Keys) -> None:
+        self.keys = keys
+        self._lock = threading.Lock()
+
+    def claim(self, scope: str, fingerprint: str) -> Entry | None:
+        with self._lock:
+            return self.keys.claim(scope, fingerprint)
+
+    def complete(self, scope: str, entry: Entry) -> None:
+        with self._lock:
+            self.keys.complete(scope, entry)
+
+    def release(self, scope: str) -> None:
+        with self._lock:
+            self.keys.release(scope)
+
+    def flushing(self) -> None:
+        self.keys.flushing()
+
+
 class BadItem(SoapbridgeError):
     """Raised when an item cannot be delivered as it is (bad source data, a mapping that refuses it)."""
 
@@ -45,7 +69,7 @@ class Delivered:
     settled: list[str] = field(default_factory=list)
 
 
-def deliver(engine: Engine, keys: Keys, compiled: CompiledFlow, item: Item, params: dict[str, str]) -> Delivered:
+def deliver(engine: Engine, keys: SerialKeys, compiled: CompiledFlow, item: Item, params: dict[str, str]) -> Delivered:
     """Every target request of item, each at most once; raises the first failure (a retry resumes there)."""
     done = Delivered()
     with tracing(RequestTrace(correlation_id=item.correlation, protocol="flow", operation=compiled.name)):
@@ -77,7 +101,7 @@ def _requests(engine: Engine, compiled: CompiledFlow, item: Item, params: dict[s
 
 def _once(
     engine: Engine,
-    keys: Keys,
+    keys: SerialKeys,
     compiled: CompiledFlow,
     operation: str,
     request: etree._Element,

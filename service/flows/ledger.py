@@ -15,6 +15,7 @@ of its key is still open, and finishing an item hands the next one of its key to
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -123,6 +124,9 @@ class SqliteLedger:
 
     def __init__(self, path: Path) -> None:
         self.file = SqliteFile(path, _SCHEMA, STATE_KEY, synchronous="NORMAL")
+        # This process's threads write one at a time: waiting on a lock wakes at once, where SQLite's busy
+        # handler sleeps in growing steps (1, 2, 5, 10... ms) and a few threads then spend their time asleep.
+        self._writing = threading.Lock()
 
     def add(self, flow: str, items: Sequence[NewItem]) -> list[str]:
         now = time.time()
@@ -131,7 +135,7 @@ class SqliteLedger:
             " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING"
         )
         new = []
-        with _translated(), self.file.immediate() as db:
+        with self._writing, _translated(), self.file.immediate() as db:
             for item in items:
                 row = (flow, item.id, item.key, item.version, item.payload, item.correlation, now, now)
                 if db.execute(insert, (*row, item.changed_at)).rowcount:
@@ -140,7 +144,7 @@ class SqliteLedger:
 
     def take(self, flow: str, id: str, lease: float) -> Item | None:
         now = time.time()
-        with _translated(), self.file.immediate() as db:
+        with self._writing, _translated(), self.file.immediate() as db:
             row = db.execute(
                 "SELECT seq, key, state, due, lease FROM items WHERE flow = ? AND id = ?", (flow, id)
             ).fetchone()
@@ -165,7 +169,7 @@ class SqliteLedger:
 
     def retry(self, flow: str, id: str, delay: float, reason: str, counted: bool) -> None:
         now = time.time()
-        with _translated():
+        with self._writing, _translated():
             self.file.db().execute(
                 "UPDATE items SET state = 'queued', due = ?, touched = ?, reason = ?, attempts = attempts + ?"
                 " WHERE flow = ? AND id = ? AND state = 'running'",
@@ -174,7 +178,7 @@ class SqliteLedger:
 
     def sweep(self, flow: str, requeue_after: float) -> list[str]:
         now = time.time()
-        with _translated(), self.file.immediate() as db:
+        with self._writing, _translated(), self.file.immediate() as db:
             rows = db.execute(
                 "SELECT seq, id FROM items WHERE flow = ? AND ((state = 'running' AND lease < ?)"
                 " OR (state = 'queued' AND due <= ? AND touched < ?)) ORDER BY seq LIMIT 10000",
@@ -186,7 +190,7 @@ class SqliteLedger:
     def replay(self, flow: str, ids: Sequence[str]) -> list[str]:
         now = time.time()
         chosen = " AND id IN (%s)" % ",".join("?" * len(ids)) if ids else ""  # noqa: UP031
-        with _translated(), self.file.immediate() as db:
+        with self._writing, _translated(), self.file.immediate() as db:
             rows = db.execute(
                 f"SELECT seq, id FROM items WHERE flow = ? AND state = 'dead'{chosen} ORDER BY seq", (flow, *ids)
             ).fetchall()
@@ -252,7 +256,7 @@ class SqliteLedger:
 
     def _finish(self, flow: str, id: str, state: str, reason: str) -> str | None:
         now = time.time()
-        with _translated(), self.file.immediate() as db:
+        with self._writing, _translated(), self.file.immediate() as db:
             row = db.execute("SELECT seq, key FROM items WHERE flow = ? AND id = ?", (flow, id)).fetchone()
             if row is None:
                 return None

@@ -20,10 +20,11 @@ from huey.api import Huey
 
 from ..engine import Engine
 from ..errors import ConfigError
-from ..idempotency import Keys, open_keys
+from ..idempotency import open_keys
 from ..settings import Settings
 from ..stores import is_redis, state_folder
 from .compiler import FlowProject, compile_flows
+from .delivery import SerialKeys
 from .ledger import Ledger, SqliteLedger
 from .metrics import FlowMetrics
 from .xref import RedisXref, SqliteXref, Xref
@@ -91,7 +92,7 @@ class FlowRuntime:
         self.project: FlowProject = compile_flows(settings.root, self._served(), self.stores.xref)
         self.project.raise_problems()
         self.flows = self.project.flows
-        self.keys: Keys = open_keys(settings, state_folder(settings.state_dir, settings))
+        self.keys = SerialKeys(open_keys(settings, state_folder(settings.state_dir, settings)))
         self.metrics = FlowMetrics()
         self._handler: Callable[[str, str], None] | None = None
         self._task: Any = self.queue.task(name=TASK)(self._run)
