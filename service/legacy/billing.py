@@ -13,18 +13,15 @@ endpoint's backdoor (billing_backdoor.py) lists the invoices created and opens a
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
-from ._soap import Emulator, Handler, LegacyFault, SoapRequest
+from ._soap import Emulator, Handler, SoapRequest
 from .billing_backdoor import backdoor
 from .billing_data import (
     FIRST_CREATED_INVOICE,
@@ -38,39 +35,12 @@ from .billing_data import (
     seed_accounts,
     seed_invoices,
 )
+from .billing_faults import NS, duplicate, rejected, unknown_account, unknown_invoice
+from .billing_orders import LEDGER_DATE, InvoiceOrder, PaymentOrder, part, read_invoice_order, read_payment_order
 
-NS = "urn:example-billing:InvoiceService"
 WSDL_FILE = Path("billing") / "InvoiceService.wsdl"
-LEDGER_DATE = "%d.%m.%Y"
-#: Remittance information is cut to 140 characters in the bank files, so the ledger refuses more.
-MAX_REFERENCE = 140
-#: Payment terms of a created invoice, and the limits of one.
+#: Payment terms of a created invoice.
 PAYMENT_DAYS = 30
-MAX_LINES = 100
-MAX_EXTERNAL_REF = 64
-MAX_TEXT = 200
-
-
-@dataclass(frozen=True)
-class InvoiceOrder:
-    """A createInvoice request, checked field by field."""
-
-    account_no: str
-    external_ref: str
-    currency: str
-    issued: date
-    lines: tuple[InvoiceLine, ...]
-
-
-@dataclass(frozen=True)
-class PaymentOrder:
-    """A postPayment request, checked field by field."""
-
-    invoice_no: str
-    amount_cents: int
-    currency: str
-    value_date: date
-    reference: str
 
 
 class BillingState:
@@ -94,10 +64,10 @@ class BillingState:
 
     def raise_invoice(self, order: InvoiceOrder) -> Invoice:
         if order.account_no not in self.accounts:
-            raise _unknown_account(order.account_no)
+            raise unknown_account(order.account_no)
         earlier = next((i for i in self.invoices.values() if i.external_ref == order.external_ref), None)
         if earlier is not None:
-            raise _duplicate(order.external_ref, earlier.number)
+            raise duplicate(order.external_ref, earlier.number)
         number = f"INV-{order.issued.year}-{FIRST_CREATED_INVOICE + self.created:04d}"
         self.created += 1
         due = order.issued + timedelta(days=PAYMENT_DAYS)
@@ -110,7 +80,7 @@ class BillingState:
     def book(self, order: PaymentOrder) -> tuple[Payment, Invoice]:
         invoice = self.invoices.get(order.invoice_no)
         if invoice is None:
-            raise _unknown_invoice(order.invoice_no)
+            raise unknown_invoice(order.invoice_no)
         _check_acceptable(invoice, order)
         invoice.open_cents -= order.amount_cents
         if invoice.open_cents == 0:
@@ -155,11 +125,11 @@ def build(wsdl_root: Path, env: Mapping[str, str]) -> Emulator:
 
 
 def get_account_invoices(state: BillingState, request: SoapRequest) -> etree._Element:
-    account_no = _part(request.body, "accountNo")
+    account_no = part(request.body, "accountNo")
     with state.lock:
         account = state.accounts.get(account_no)
         if account is None:
-            raise _unknown_account(account_no)
+            raise unknown_account(account_no)
         response = _rpc_response("getAccountInvoices")
         _add(response, "accountNo", account.number)
         invoices = etree.SubElement(response, "invoices")
@@ -169,7 +139,7 @@ def get_account_invoices(state: BillingState, request: SoapRequest) -> etree._El
 
 
 def post_payment(state: BillingState, request: SoapRequest) -> etree._Element:
-    order = _read_order(request.body)
+    order = read_payment_order(request.body)
     with state.lock:
         payment, invoice = state.book(order)
         response = _rpc_response("postPayment")
@@ -178,7 +148,7 @@ def post_payment(state: BillingState, request: SoapRequest) -> etree._Element:
 
 
 def create_invoice(state: BillingState, request: SoapRequest) -> etree._Element:
-    order = _read_invoice_order(request.body)
+    order = read_invoice_order(request.body)
     with state.lock:
         invoice = state.raise_invoice(order)
         response = _rpc_response("createInvoice")
@@ -187,99 +157,15 @@ def create_invoice(state: BillingState, request: SoapRequest) -> etree._Element:
     return response
 
 
-# -- reading a request -----------------------------------------------------------------------
-
-
-def _read_invoice_order(body: etree._Element) -> InvoiceOrder:
-    reference = _part(body, "externalRef")
-    if len(reference) > MAX_EXTERNAL_REF:
-        raise _invalid("externalRef", f"is longer than {MAX_EXTERNAL_REF} characters")
-    return InvoiceOrder(
-        account_no=_part(body, "accountNo"),
-        external_ref=reference,
-        currency=_currency(_part(body, "currency")),
-        issued=_ledger_date(_part(body, "issueDate"), "issueDate"),
-        lines=_new_lines(body.findall("lines/item")),
-    )
-
-
-def _new_lines(items: list[etree._Element]) -> tuple[InvoiceLine, ...]:
-    if not 1 <= len(items) <= MAX_LINES:
-        raise _invalid("lines", f"must hold 1 to {MAX_LINES} items")
-    return tuple(_new_line(item) for item in items)
-
-
-def _new_line(item: etree._Element) -> InvoiceLine:
-    text = _part(item, "text")
-    if len(text) > MAX_TEXT:
-        raise _invalid("text", f"is longer than {MAX_TEXT} characters")
-    quantity = _part(item, "quantity")
-    if not re.fullmatch(r"\+?[0-9]{1,9}(\.[0-9]{1,3})?", quantity) or Decimal(quantity) == 0:
-        raise _invalid("quantity", f"{quantity!r} is not a positive quantity with at most 3 decimals")
-    price = _part(item, "unitPriceCents")
-    if not re.fullmatch(r"[+\-]?[0-9]{1,15}", price):
-        raise _invalid("unitPriceCents", f"{price!r} is not a whole number of cents")
-    return InvoiceLine(text, Decimal(quantity), int(price))
-
-
-def _read_order(body: etree._Element) -> PaymentOrder:
-    return PaymentOrder(
-        invoice_no=_part(body, "invoiceNo"),
-        amount_cents=_cents(_part(body, "amountCents")),
-        currency=_currency(_part(body, "currency")),
-        value_date=_ledger_date(_part(body, "valueDate"), "valueDate"),
-        reference=_reference(_part(body, "reference")),
-    )
-
-
-def _part(body: etree._Element, name: str) -> str:
-    """The text of an (unqualified) rpc part accessor, which every billing part requires."""
-    accessor = body.find(name)
-    text = (accessor.text or "").strip() if accessor is not None else ""
-    if not text:
-        raise _invalid(name, "is missing or empty")
-    return text
-
-
-def _cents(text: str) -> int:
-    if not re.fullmatch(r"\+?[0-9]{1,18}", text):
-        raise _invalid("amountCents", f"{text!r} is not a whole number of cents")
-    cents = int(text)
-    if cents <= 0:
-        raise _invalid("amountCents", "must be greater than zero")
-    return cents
-
-
-def _currency(text: str) -> str:
-    if not re.fullmatch(r"[A-Z]{3}", text):
-        raise _invalid("currency", f"{text!r} is not an ISO 4217 code")
-    return text
-
-
-def _ledger_date(text: str, field: str) -> date:
-    try:
-        if not re.fullmatch(r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}", text):
-            raise ValueError(text)
-        return datetime.strptime(text, LEDGER_DATE).date()
-    except ValueError:
-        raise _invalid(field, f"{text!r} is not a date in the form DD.MM.YYYY") from None
-
-
-def _reference(text: str) -> str:
-    if len(text) > MAX_REFERENCE:
-        raise _invalid("reference", f"is longer than {MAX_REFERENCE} characters")
-    return text
-
-
 def _check_acceptable(invoice: Invoice, order: PaymentOrder) -> None:
     if invoice.status == PAID:
-        raise _rejected(invoice, "INVOICE_SETTLED", f"invoice {invoice.number} is already paid")
+        raise rejected(invoice, "INVOICE_SETTLED", f"invoice {invoice.number} is already paid")
     if order.currency != invoice.currency:
         message = f"invoice {invoice.number} is in {invoice.currency}, the payment in {order.currency}"
-        raise _rejected(invoice, "CURRENCY_MISMATCH", message)
+        raise rejected(invoice, "CURRENCY_MISMATCH", message)
     if order.amount_cents > invoice.open_cents:
         message = f"payment of {order.amount_cents} exceeds the open balance of {invoice.open_cents} cents"
-        raise _rejected(invoice, "EXCEEDS_BALANCE", message)
+        raise rejected(invoice, "EXCEEDS_BALANCE", message)
 
 
 # -- writing a response ----------------------------------------------------------------------
@@ -327,41 +213,3 @@ def _add_confirmation(parent: etree._Element, payment: Payment, invoice: Invoice
     _add(parent, "reference", payment.reference)
     _add(parent, "openCents", invoice.open_cents)
     _add(parent, "statusCode", invoice.status)
-
-
-# -- faults, as the WSDL declares them -------------------------------------------------------
-
-
-def _fault(message: str, detail_name: str, **fields: str | int) -> LegacyFault:
-    detail = etree.Element(f"{{{NS}}}{detail_name}", nsmap={"ns1": NS})
-    for name, value in fields.items():
-        _add(detail, name, value)
-    return LegacyFault("client", message, detail)
-
-
-def _unknown_account(account_no: str) -> LegacyFault:
-    return _fault(f"account {account_no} does not exist", "UnknownAccountFault", accountNo=account_no)
-
-
-def _duplicate(external_ref: str, invoice_no: str) -> LegacyFault:
-    message = f"externalRef {external_ref} was invoiced already, as {invoice_no}"
-    return _fault(message, "DuplicateReferenceFault", externalRef=external_ref, invoiceNo=invoice_no)
-
-
-def _unknown_invoice(invoice_no: str) -> LegacyFault:
-    return _fault(f"invoice {invoice_no} does not exist", "UnknownInvoiceFault", invoiceNo=invoice_no)
-
-
-def _rejected(invoice: Invoice, reason: str, message: str) -> LegacyFault:
-    return _fault(
-        message,
-        "PaymentRejectedFault",
-        invoiceNo=invoice.number,
-        reasonCode=reason,
-        openCents=invoice.open_cents,
-        currency=invoice.currency,
-    )
-
-
-def _invalid(field: str, reason: str) -> LegacyFault:
-    return _fault(f"{field} {reason}", "ValidationFault", field=field, reason=reason)

@@ -14,9 +14,6 @@ endpoint's backdoor (mailing_backdoor.py) changes memberships behind the callers
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import re
 import threading
 from collections.abc import Mapping
@@ -26,13 +23,12 @@ from pathlib import Path
 from lxml import etree
 
 from ._soap import Emulator, Handler, LegacyFault, SoapRequest
+from .mailing_auth import Credentials, credentials_from
 from .mailing_backdoor import backdoor
 from .mailing_data import FIRST_NEW_SUBSCRIBER_ID, LISTS, MEMBERS
 
 NS = "http://api.listpost.example.com/soap/2011/"
 WSDL_FILE = Path("mailing") / "ListPostApi.wsdl"
-USERNAME_ENV = "SOAPBRIDGE_MAILING_USERNAME"
-PASSWORD_ENV = "SOAPBRIDGE_MAILING_PASSWORD"
 
 SUBSCRIBED = 1
 UNSUBSCRIBED = 0
@@ -173,46 +169,6 @@ def _find(members: list[Subscriber], email: str) -> Subscriber | None:
 def _check_email(email: str) -> None:
     if len(email) > _MAX_EMAIL or not _EMAIL.fullmatch(email):
         raise api_fault(502, f"Invalid email address: {email}")
-
-
-# -- HTTP Basic authentication ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """The one API user the emulator accepts."""
-
-    username: str
-    password: str
-
-    def accepts(self, authorization: str) -> bool:
-        """True when the Authorization header value carries exactly these credentials."""
-        given = _basic_credentials(authorization)
-        if given is None:
-            return False
-        user_ok = hmac.compare_digest(given[0].encode(), self.username.encode())
-        password_ok = hmac.compare_digest(given[1].encode(), self.password.encode())
-        return user_ok and password_ok
-
-
-def _basic_credentials(authorization: str) -> tuple[str, str] | None:
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    username, colon, password = decoded.partition(":")
-    return (username, password) if colon else None
-
-
-def credentials_from(env: Mapping[str, str]) -> Credentials:
-    """The expected API user from the environment; both values are required."""
-    missing = [name for name in (USERNAME_ENV, PASSWORD_ENV) if not env.get(name)]
-    if missing:
-        raise ValueError(f"the mailing emulator needs {' and '.join(missing)} in its environment")
-    return Credentials(env[USERNAME_ENV], env[PASSWORD_ENV])
 
 
 # -- operations ---------------------------------------------------------------------------

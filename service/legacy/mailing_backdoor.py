@@ -8,13 +8,16 @@ own web interface (or a list import) would, so that a test can put a list out of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._backdoor import Actions, Refused, fields, text
 from ._soap import LegacyFault
 
 if TYPE_CHECKING:
     from .mailing import MailingStore, Subscriber
+
+T = TypeVar("T")
 
 
 def backdoor(store: MailingStore) -> Actions:
@@ -48,7 +51,7 @@ def _members_of(rest: tuple[str, ...], length: int) -> str:
     return rest[0]
 
 
-def _refusing(action: Any) -> Any:
+def _refusing(action: Callable[[], T]) -> T:
     """action's result; the platform's own refusal (an unknown list, a bad address) as the backdoor's."""
     try:
         return action()
