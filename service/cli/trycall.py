@@ -100,7 +100,8 @@ def as_text(trial: Trial) -> str:
     for event in trial.exchanges:
         lines += _event(event)
     if trial.request_verdict == "valid":
-        lines += ["== rule", *(f"   {rule}" for rule in trial.rules or ["none (no legacy fault, no [[answers]] rule held)"])]
+        rules = trial.rules or ["none (no legacy fault, no [[answers]] rule held)"]
+        lines += ["== rule", *(f"   {rule}" for rule in rules)]
     if trial.answer_verdict is not None:
         answer = trial.answer.rstrip() if trial.answer is not None else "   (not shown: the engine refused it)"
         lines += ["== canonical answer", answer, f"   verdict: {trial.answer_verdict}"]
