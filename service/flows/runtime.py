@@ -92,6 +92,8 @@ class FlowRuntime:
         self.project: FlowProject = compile_flows(settings.root, self._served(), self.stores.xref)
         self.project.raise_problems()
         self.flows = self.project.flows
+        for compiled in self.flows.values():
+            self._warn_short_lease(compiled)
         self.keys = SerialKeys(open_keys(settings, state_folder(settings.state_dir, settings)))
         self.metrics = FlowMetrics()
         self._handler: Callable[[str, str], None] | None = None
@@ -120,6 +122,19 @@ class FlowRuntime:
         if self._handler is None:
             raise RuntimeError("a flow task ran in a process with no item handler")
         self._handler(flow, id)
+
+    def _warn_short_lease(self, compiled: Any) -> None:
+        """A lease shorter than a target's deadline lets a second worker take an item whose call still runs."""
+        served = (self.engine.operations[name].adapters for name in compiled.flow.targets)
+        longest = max((operation.timeouts.deadline for adapters in served for operation in adapters), default=0.0)
+        if compiled.flow.retry.lease <= longest:
+            log.warning(
+                "%s: retry.lease: %g s is not longer than the %g s a target's call may take: a second worker may "
+                "take an item whose call is still running, and call again",
+                compiled.flow.file,
+                compiled.flow.retry.lease,
+                longest,
+            )
 
     def _served(self) -> dict[str, Any]:
         return {name: routed.contract for name, routed in self.engine.operations.items()}
