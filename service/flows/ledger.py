@@ -98,6 +98,9 @@ class Ledger(Protocol):
     def oldest_open(self, flow: str) -> float | None:
         """When the oldest open item changed at its source: what the lag is measured from."""
 
+    def purge(self, flow: str, older: float) -> int:
+        """Forget delivered items finished more than older seconds ago; how many."""
+
     def watermark(self, flow: str) -> Watermark | None: ...
 
     def advance(self, flow: str, mark: Watermark) -> None: ...
@@ -236,6 +239,17 @@ class SqliteLedger:
                 .fetchone()
             )
         return float(row[0]) if row and row[0] is not None else None
+
+    def purge(self, flow: str, older: float) -> int:
+        with self._writing, _translated():
+            deleted: int = (
+                self.file.db()
+                .execute(
+                    "DELETE FROM items WHERE flow = ? AND state = 'done' AND finished < ?", (flow, time.time() - older)
+                )
+                .rowcount
+            )
+        return deleted
 
     def watermark(self, flow: str) -> Watermark | None:
         with _translated():

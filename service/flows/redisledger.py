@@ -7,6 +7,7 @@ workers on two machines never both take an item. Per flow:
     soapbridge:flows:<flow>:key:<key>   the open items of one key, by seq: only the first may be taken
     soapbridge:flows:<flow>:open        every open item, by seq (the sweep reads it)
     soapbridge:flows:<flow>:dead        the dead letters, by seq
+    soapbridge:flows:<flow>:done        the delivered items, by when (the purge reads it)
     soapbridge:flows:<flow>:counts      items per state;  :seq the order counter;  :watermark a hash
 """
 
@@ -66,6 +67,7 @@ redis.call('ZREM', p .. ':key:' .. f[2], id)
 redis.call('ZREM', p .. ':open', id)
 redis.call('HSET', ik, 'state', state, 'reason', reason, 'finished', now, 'touched', now)
 redis.call('HINCRBY', p .. ':counts', state, 1)
+if state == 'done' then redis.call('ZADD', p .. ':done', now, id) end
 if state == 'dead' then
   redis.call('ZADD', p .. ':dead', f[3], id)
   redis.call('HINCRBY', ik, 'attempts', 1)
@@ -177,6 +179,18 @@ class RedisLedger:
             first = self.client.zrange(f"{_prefix(flow)}:open", 0, 0)
             changed = self.client.hget(f"{_prefix(flow)}:item:{_text(first[0])}", "changed_at") if first else None
         return float(changed) if changed else None
+
+    def purge(self, flow: str, older: float) -> int:
+        done = f"{_prefix(flow)}:done"
+        with _translated():
+            ids = [_text(id) for id in self.client.zrangebyscore(done, "-inf", time.time() - older, 0, 10000)]
+            if ids:
+                pipe = self.client.pipeline()
+                pipe.delete(*(f"{_prefix(flow)}:item:{id}" for id in ids))
+                pipe.zrem(done, *ids)
+                pipe.hincrby(f"{_prefix(flow)}:counts", "done", -len(ids))
+                pipe.execute()
+        return len(ids)
 
     def watermark(self, flow: str) -> Watermark | None:
         with _translated():

@@ -19,6 +19,10 @@ log = logging.getLogger("soapbridge.flows")
 SWEEP_INTERVAL = 2.0
 #: How long a due item may sit queued before the sweep queues its task again, at least (its lease, if longer).
 REQUEUE_AFTER = 15.0
+#: How long a delivered item is remembered, in seconds: a change polled again within it is not delivered again.
+KEEP_DONE = 7 * 86400
+#: Delivered items past KEEP_DONE are forgotten every this many sweeps (about a minute).
+PURGE_EVERY = 30
 #: The scheduler's tick: no poll interval is honoured more finely than this.
 TICK = 0.1
 
@@ -28,6 +32,7 @@ class Scheduler:
         self.runtime = runtime
         self._next_poll = {name: 0.0 for name, compiled in runtime.flows.items() if _polled(compiled)}
         self._next_sweep = 0.0
+        self._sweeps = 0
         self._paused: set[str] = set()
 
     def run(self, stop: threading.Event) -> None:
@@ -46,12 +51,15 @@ class Scheduler:
         if self._next_sweep <= now:
             for compiled in self.runtime.flows.values():
                 self.sweep(compiled)
+            self._sweeps += 1
             self._next_sweep = now + SWEEP_INTERVAL
 
     def sweep(self, compiled: CompiledFlow) -> None:
         try:
             ledger = self.runtime.ledger
             again = ledger.sweep(compiled.name, max(REQUEUE_AFTER, compiled.flow.retry.lease))
+            if self._sweeps % PURGE_EVERY == 0:
+                ledger.purge(compiled.name, KEEP_DONE)
             self.runtime.enqueue(compiled.name, again)
             counts = ledger.counts(compiled.name)
             oldest = ledger.oldest_open(compiled.name)
