@@ -94,10 +94,17 @@ class FlowRuntime:
         self.flows = self.project.flows
         for compiled in self.flows.values():
             self._warn_short_lease(compiled)
-        self.keys = SerialKeys(open_keys(settings, state_folder(settings.state_dir, settings)))
+        self._keys: SerialKeys | None = None
         self.metrics = FlowMetrics()
         self._handler: Callable[[str, str], None] | None = None
         self._task: Any = self.queue.task(name=TASK)(self._run)
+
+    @property
+    def keys(self) -> SerialKeys:
+        """The gateway's idempotency keys, opened on first delivery (the verbs that only read never need them)."""
+        if self._keys is None:
+            self._keys = SerialKeys(open_keys(self.settings, state_folder(self.settings.state_dir, self.settings)))
+        return self._keys
 
     @property
     def ledger(self) -> Ledger:

@@ -23,6 +23,7 @@ log = logging.getLogger("soapbridge.flows")
 class ItemWorker:
     def __init__(self, runtime: FlowRuntime) -> None:
         self.runtime = runtime
+        runtime.keys.flushing()  # opened here, before the worker threads share them
         runtime.register(self.handle)
 
     def handle(self, flow: str, id: str) -> None:
@@ -34,7 +35,6 @@ class ItemWorker:
         item = self.runtime.ledger.take(flow, id, compiled.flow.retry.lease)
         if item is None:
             return
-        self.runtime.keys.flushing()
         started = time.monotonic()
         try:
             delivered = deliver(self.runtime.engine, self.runtime.keys, compiled, item, self._params(compiled, item))
