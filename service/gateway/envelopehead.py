@@ -145,6 +145,8 @@ class _Head:
         self.payload_tag: str | None = None
         self.own: dict[str, str] = {}
         self.builder: etree.TreeBuilder | None = None
+        #: The namespaces declared on the start tag about to be reported ("" for the default namespace).
+        self.declaring: dict[str, str] = {}
 
     @property
     def namespace(self) -> str:
@@ -154,9 +156,13 @@ class _Head:
     def missing_body(self) -> str:
         return "" if f"{{{self.namespace}}}Body" in self.children else " (the Envelope has no Body)"
 
+    def start_ns(self, prefix: str | None, uri: str) -> None:
+        """Each declaration of the next start tag, before it: lxml 6.2 no longer hands a target's start its nsmap."""
+        self.declaring[prefix or ""] = uri
+
     def start(self, tag: str, attrib: Any, nsmap: Any = None) -> None:
         self.starts += 1
-        declared = dict(nsmap or {})
+        declared, self.declaring = self.declaring, {}
         depth = len(self.open)
         if depth == 0:
             self._root(tag)
@@ -166,7 +172,7 @@ class _Head:
             self.payload_tag, self.own = tag, declared
             raise _PayloadReached
         if self.builder is not None:
-            self.builder.start(tag, attrib, declared)
+            self.builder.start(tag, attrib, {prefix or None: uri for prefix, uri in declared.items()})
         self.open.append((tag, declared))
 
     def end(self, tag: str) -> None:
