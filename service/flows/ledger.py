@@ -129,7 +129,7 @@ class SqliteLedger:
         self.file = SqliteFile(path, _SCHEMA, STATE_KEY, synchronous="NORMAL")
         # This process's threads write one at a time: waiting on a lock wakes at once, where SQLite's busy
         # handler sleeps in growing steps (1, 2, 5, 10... ms) and a few threads then spend their time asleep.
-        self._writing = threading.Lock()
+        self.writing = threading.Lock()
 
     def add(self, flow: str, items: Sequence[NewItem]) -> list[str]:
         now = time.time()
@@ -138,7 +138,7 @@ class SqliteLedger:
             " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING"
         )
         new = []
-        with self._writing, _translated(), self.file.immediate() as db:
+        with self.writing, _translated(), self.file.immediate() as db:
             for item in items:
                 row = (flow, item.id, item.key, item.version, item.payload, item.correlation, now, now)
                 if db.execute(insert, (*row, item.changed_at)).rowcount:
@@ -147,7 +147,7 @@ class SqliteLedger:
 
     def take(self, flow: str, id: str, lease: float) -> Item | None:
         now = time.time()
-        with self._writing, _translated(), self.file.immediate() as db:
+        with self.writing, _translated(), self.file.immediate() as db:
             row = db.execute(
                 "SELECT seq, key, state, due, lease FROM items WHERE flow = ? AND id = ?", (flow, id)
             ).fetchone()
@@ -172,7 +172,7 @@ class SqliteLedger:
 
     def retry(self, flow: str, id: str, delay: float, reason: str, counted: bool) -> None:
         now = time.time()
-        with self._writing, _translated():
+        with self.writing, _translated():
             self.file.db().execute(
                 "UPDATE items SET state = 'queued', due = ?, touched = ?, reason = ?, attempts = attempts + ?"
                 " WHERE flow = ? AND id = ? AND state = 'running'",
@@ -181,7 +181,7 @@ class SqliteLedger:
 
     def sweep(self, flow: str, requeue_after: float) -> list[str]:
         now = time.time()
-        with self._writing, _translated(), self.file.immediate() as db:
+        with self.writing, _translated(), self.file.immediate() as db:
             rows = db.execute(
                 "SELECT seq, id FROM items WHERE flow = ? AND ((state = 'running' AND lease < ?)"
                 " OR (state = 'queued' AND due <= ? AND touched < ?)) ORDER BY seq LIMIT 10000",
@@ -193,7 +193,7 @@ class SqliteLedger:
     def replay(self, flow: str, ids: Sequence[str]) -> list[str]:
         now = time.time()
         chosen = " AND id IN (%s)" % ",".join("?" * len(ids)) if ids else ""  # noqa: UP031
-        with self._writing, _translated(), self.file.immediate() as db:
+        with self.writing, _translated(), self.file.immediate() as db:
             rows = db.execute(
                 f"SELECT seq, id FROM items WHERE flow = ? AND state = 'dead'{chosen} ORDER BY seq", (flow, *ids)
             ).fetchall()
@@ -241,7 +241,7 @@ class SqliteLedger:
         return float(row[0]) if row and row[0] is not None else None
 
     def purge(self, flow: str, older: float) -> int:
-        with self._writing, _translated():
+        with self.writing, _translated():
             deleted: int = (
                 self.file.db()
                 .execute(
@@ -270,7 +270,7 @@ class SqliteLedger:
 
     def _finish(self, flow: str, id: str, state: str, reason: str) -> str | None:
         now = time.time()
-        with self._writing, _translated(), self.file.immediate() as db:
+        with self.writing, _translated(), self.file.immediate() as db:
             row = db.execute("SELECT seq, key FROM items WHERE flow = ? AND id = ?", (flow, id)).fetchone()
             if row is None:
                 return None

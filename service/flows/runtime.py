@@ -70,7 +70,7 @@ def _sqlite_stores(state: Path) -> Stores:
     # The queue needs no fsync of its own: the ledger is what is kept, and its sweep queues again any task lost.
     queue = SqliteHuey("soapbridge-flows", filename=str(state / QUEUE_FILE), results=False, timeout=10, fsync=False)
     ledger = SqliteLedger(state / LEDGER_FILE)
-    return Stores(queue, ledger, SqliteXref(state / LEDGER_FILE))
+    return Stores(queue, ledger, SqliteXref(state / LEDGER_FILE, ledger.writing))
 
 
 def _redis_stores(url: str) -> Stores:

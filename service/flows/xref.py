@@ -8,6 +8,7 @@ Redis server for several machines.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -34,8 +35,10 @@ class Xref(Protocol):
 
 
 class SqliteXref:
-    def __init__(self, path: Path) -> None:
-        self.file = SqliteFile(path, _SCHEMA, STATE_KEY)
+    def __init__(self, path: Path, writing: AbstractContextManager[object] | None = None) -> None:
+        self.file = SqliteFile(path, _SCHEMA, STATE_KEY, synchronous="NORMAL")
+        #: Shared with the ledger in the same file, so that this process's threads write it one at a time.
+        self._writing = writing or threading.Lock()
 
     def lookup(self, kind: str, id: str, other: str) -> str | None:
         with _translated():
@@ -47,8 +50,11 @@ class SqliteXref:
         return str(row[0]) if row else None
 
     def link(self, kind: str, id: str, other: str, other_id: str) -> str:
+        linked = self.lookup(kind, id, other)  # most links are made once and read ever after: no write then
+        if linked is not None:
+            return linked
         insert = "INSERT INTO xref (kind, id, other, other_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
-        with _translated(), self.file.immediate() as db:
+        with self._writing, _translated(), self.file.immediate() as db:
             if db.execute(insert, (kind, id, other, other_id)).rowcount:
                 db.execute(insert, (other, other_id, kind, id))
                 return other_id
