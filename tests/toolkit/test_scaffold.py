@@ -57,7 +57,7 @@ def failures(report: Report) -> list[str]:
     ("system", "wsdl", "operations"),
     [
         ("wx2", ROOT / "wsdl" / "weather" / "WxFeed.wsdl", 3),
-        ("invoices", ROOT / "wsdl" / "billing" / "InvoiceService.wsdl", 2),
+        ("invoices", ROOT / "wsdl" / "billing" / "InvoiceService.wsdl", 3),
         ("countries", COUNTRIES, 21),
         ("finder", WCF, 4),
         ("workday", QUALIFIED_ATTRIBUTES, 1),
