@@ -24,12 +24,15 @@ SWITCH = "SOAPBRIDGE_FLOWS"
 
 
 def start_flows(settings: Settings, host: str) -> subprocess.Popen[bytes] | None:
-    """Start the flows process when the project has flows and SOAPBRIDGE_FLOWS is not off; None otherwise. It
-    takes notifications on a free port of host, and says where on serve's output."""
+    """Start the flows process when the project has flows and SOAPBRIDGE_FLOWS is not off; None otherwise.
+
+    It takes notifications on a free loopback port, and says where on serve's output: the inbox checks no
+    credentials, so it stays on loopback whatever host serve binds; a front (or `soapbridge flows worker --notifications
+    HOST:PORT` on purpose) publishes it."""
     names = sorted(path.stem for path in (settings.root / FOLDER).glob("*.toml"))
     if not names or os.environ.get(SWITCH, "").strip().lower() == "off":
         return None
-    command = [sys.executable, "-m", "soapbridge", "flows", "worker", "--notifications", f"{host}:0"]
+    command = [sys.executable, "-m", "soapbridge", "flows", "worker", "--notifications", "127.0.0.1:0"]
     child = subprocess.Popen(command)
     print(f"flows process {child.pid}: {', '.join(names)}", flush=True)
     return child
