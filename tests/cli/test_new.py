@@ -96,7 +96,7 @@ def refusals() -> list[tuple[list[str], str, int]]:
         ),
         (
             ["marketo", "--wsdl", str(UNDEFINED_TYPE)],
-            f"{UNDEFINED_TYPE}: the WSDL does not load: Unable to resolve type {{http://www.marketo.com/mktows/}}",
+            f"{UNDEFINED_TYPE.resolve()}: the WSDL does not load: Unable to resolve type {{http://www.marketo.com/mktows/}}",
             1,
         ),
         (["Stock", "--wsdl", "broken.wsdl"], "'Stock' is not a system name", 2),
