@@ -2,8 +2,9 @@
 
 Whatever goes wrong is the item's, never the worker's: a failure is written on the item (its reason) and the
 worker takes the next task. A target that cannot be reached (refused, circuit open, turned away unread)
-holds the item without spending its attempts, so an outage delays items instead of killing them; any other
-failure spends one, and the last one sends the item to the dead letters with its reason.
+or that answers too slowly or with no SOAP at all, holds the item without spending its attempts (it is tried
+again with backoff, up to retry.max_backoff apart), so an outage delays items instead of killing them; a SOAP
+fault and any other failure spend one, and the last one sends the item to the dead letters with its reason.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from ..errors import SoapbridgeError, UpstreamError
+from ..errors import SoapbridgeError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from .compiler import CompiledFlow
 from .delivery import BadItem, Delivered, deliver
 from .ledger import Item
@@ -65,7 +66,7 @@ class ItemWorker:
     def _failed(self, compiled: CompiledFlow, item: Item, exc: Exception, seconds: float) -> None:
         reason = _reason(exc)
         retry = compiled.flow.retry
-        held = isinstance(exc, UpstreamError) and not exc.sent
+        held = _unreachable(exc)
         if not held and (isinstance(exc, BadItem) or item.attempts + 1 >= retry.attempts):
             following = self.runtime.ledger.dead(compiled.name, item.id, reason)
             self.runtime.metrics.finished(compiled.name, "dead", None)
@@ -78,6 +79,12 @@ class ItemWorker:
         self.runtime.metrics.finished(compiled.name, "held" if held else "retried", None)
         _line(compiled, item, "held" if held else "retry", seconds, reason=reason, delay=delay)
         self.runtime.schedule(compiled.name, item.id, delay)
+
+
+def _unreachable(exc: Exception) -> bool:
+    """The target could not be had at all (down, refusing, too slow, answering with no SOAP): the item waits for
+    it, spending no attempt. A SOAP fault is an answer: that spends one."""
+    return isinstance(exc, UpstreamTimeout | UpstreamUnavailable) or (isinstance(exc, UpstreamError) and not exc.sent)
 
 
 def _reason(exc: Exception) -> str:

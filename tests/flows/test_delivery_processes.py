@@ -106,10 +106,11 @@ def test_a_poison_item_goes_to_the_dead_letters_and_the_items_behind_it_go_on(tm
         assert runtime.ledger.get(FLOW, "1001@2").state == "done"  # behind the dead one of its key
 
 
-def test_a_target_that_is_down_holds_its_items_until_it_returns(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["refuse", "html500"])
+def test_a_target_that_is_down_holds_its_items_until_it_returns(tmp_path: Path, mode: str) -> None:
     with flows(tmp_path, {FLOW: "updates"}) as running:
         assert running.admin is not None
-        running.admin.set_fault("crm", "refuse")
+        running.admin.set_fault("crm", mode)
         runtime: Any = running.runtime()
         ids = queue(runtime, many(1))
         running.worker("--threads", "2")
