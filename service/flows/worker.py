@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from ..errors import SoapbridgeError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from ..errors import MappingError, SoapbridgeError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from .compiler import CompiledFlow
 from .delivery import BadItem, Delivered, deliver
 from .ledger import Item
@@ -90,7 +90,8 @@ def _unreachable(exc: Exception) -> bool:
 def _reason(exc: Exception) -> str:
     if isinstance(exc, SoapbridgeError):
         system = getattr(exc, "system", None)
-        return f"{exc.fault_code}{f' ({system})' if system else ''}: {exc.message}"
+        kind = type(exc).__name__ if isinstance(exc, MappingError) else exc.fault_code  # ours, not a fault's
+        return f"{kind}{f' ({system})' if system else ''}: {exc.message}"
     return f"internal error: {type(exc).__name__}: {exc}"
 
 
