@@ -48,7 +48,7 @@ class Stores:
 def open_stores(settings: Settings, env: Mapping[str, str] = os.environ) -> Stores:
     location = env.get(STORE_KEY, "").strip() or None
     if location is not None and is_redis(location):
-        return _redis_stores(location)
+        return _redis_stores(location, settings)
     if location is not None:
         raise ConfigError("expected a redis:// URL, or nothing for SQLite files in the state folder", key=STORE_KEY)
     state = state_folder(settings.state_dir, settings)
@@ -73,11 +73,17 @@ def _sqlite_stores(state: Path) -> Stores:
     return Stores(queue, ledger, SqliteXref(state / LEDGER_FILE, ledger.writing))
 
 
-def _redis_stores(url: str) -> Stores:
+def _redis_stores(url: str, settings: Settings) -> Stores:
     from ..stores.redisserver import connect
     from .redisledger import RedisLedger
 
     client = connect(url, STORE_KEY)
+    if not is_redis(settings.idempotency.store):
+        log.warning(
+            "%s names a Redis server but SOAPBRIDGE_IDEMPOTENCY_STORE does not: workers on other machines keep "
+            "their own idempotency keys, and an item taken again after its worker died may reach its target twice",
+            STORE_KEY,
+        )
     queue = RedisHuey("soapbridge-flows", url=url, results=False, blocking=True, read_timeout=1)
     return Stores(queue, RedisLedger(client), RedisXref(client))
 
