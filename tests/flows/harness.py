@@ -62,8 +62,9 @@ class Flows:
         for system in ("CRM", "MAILING", "EHR"):
             self.env[f"SOAPBRIDGE_{system}_USERNAME"] = "gateway"
             self.env[f"SOAPBRIDGE_{system}_PASSWORD"] = secrets.token_urlsafe(12)
-        if store:
+        if store:  # several machines: the queue, the ledger, the cross-reference and the idempotency keys shared
             self.env["SOAPBRIDGE_FLOWS_STORE"] = store
+            self.env["SOAPBRIDGE_IDEMPOTENCY_STORE"] = store
         self.processes: list[subprocess.Popen[str]] = []
         self.admin: EmulatorAdmin | None = None
 
