@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import requests
 from lxml import etree
 
@@ -122,8 +123,14 @@ def test_a_target_that_is_down_holds_its_items_until_it_returns(tmp_path: Path, 
         wait_until(lambda: counts(runtime)["done"] == len(ids), 30, "every item delivered once the CRM is back")
 
 
-def test_kill_9_of_a_worker_mid_run_loses_no_item_and_doubles_none(tmp_path: Path) -> None:
-    with flows(tmp_path, {FLOW: "updates"}) as running:
+@pytest.mark.parametrize("on", ["sqlite", "redis"])
+def test_kill_9_of_a_worker_mid_run_loses_no_item_and_doubles_none(
+    tmp_path: Path, on: str, request: pytest.FixtureRequest
+) -> None:
+    store = request.getfixturevalue("redis_url") if on == "redis" else None
+    if store:
+        redis.Redis.from_url(store).flushdb()
+    with flows(tmp_path, {FLOW: "updates"}, store=store) as running:
         assert running.admin is not None
         running.admin.set_fault("crm", "slow", delay_ms=50)  # so that the kill lands mid-run
         runtime: Any = running.runtime()
@@ -143,6 +150,7 @@ def test_kill_9_of_a_worker_mid_run_loses_no_item_and_doubles_none(tmp_path: Pat
 
 
 def test_two_workers_on_redis_take_each_item_once(tmp_path: Path, redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()  # the session's server: nothing of another test's flow
     with flows(tmp_path, {FLOW: "updates"}, store=redis_url) as running:
         runtime: Any = running.runtime()
         ids = queue(runtime, many(30))
