@@ -8,7 +8,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-PROJECT = ("adapters", "wsdl", "xslt", "clients.toml")
+PROJECT = ("adapters", "wsdl", "xslt", "flows", "clients.toml")
 
 
 class BuildWithProject(build_py):

@@ -1,4 +1,4 @@
-"""The demo project a new gateway starts from: adapters/, wsdl/, xslt/ and clients.toml.
+"""The demo project a new gateway starts from: adapters/, wsdl/, xslt/, flows/ and clients.toml.
 
 An installed wheel carries them as package data (soapbridge/project/, copied in at build time by setup.py);
 a checkout has them at its root. `soapbridge init` copies them into a folder of the user's, and the settings
@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import UsageError
 
 #: What a project folder holds, the first being what marks a folder as one.
-PARTS = ("adapters", "wsdl", "xslt", "clients.toml")
+PARTS = ("adapters", "wsdl", "xslt", "flows", "clients.toml")
 #: Where a checkout keeps them (the folder above service/).
 CHECKOUT = Path(__file__).resolve().parent.parent
 #: Where an installed wheel keeps them, inside the package.

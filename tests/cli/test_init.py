@@ -20,8 +20,8 @@ def test_init_writes_a_project_that_check_accepts(
     target = tmp_path / "gw"
     assert main(["init", str(target)]) == 0
     assert sorted(path.name for path in target.iterdir()) == sorted(PARTS)
-    shipped = sorted(p.relative_to(ROOT) for part in PARTS[:3] for p in (ROOT / part).rglob("*") if p.is_file())
-    written = sorted(p.relative_to(target) for part in PARTS[:3] for p in (target / part).rglob("*") if p.is_file())
+    shipped = sorted(p.relative_to(ROOT) for part in PARTS[:4] for p in (ROOT / part).rglob("*") if p.is_file())
+    written = sorted(p.relative_to(target) for part in PARTS[:4] for p in (target / part).rglob("*") if p.is_file())
     assert written == shipped
     assert f"cd {target} && soapbridge serve" in capsys.readouterr().out
     monkeypatch.setenv("SOAPBRIDGE_HOME", str(target))
