@@ -92,13 +92,7 @@ class MailingStore:
         """Add the address, or return (and reactivate) the subscription it already has; that keeps its own
         externalId and fullName unless update_existing says to take the ones given."""
         with self._lock:
-            members = self._members(list_id)
-            _check_email(email)
-            found = _find(members, email)
-            if found is None:
-                found = Subscriber(self._next_id, list_id, email, external_id, SUBSCRIBED, full_name)
-                self._next_id += 1
-                members.append(found)
+            found = self._member(list_id, email, external_id, full_name, SUBSCRIBED)
             found.status = SUBSCRIBED
             if update_existing:
                 found.external_id = external_id or found.external_id
@@ -129,15 +123,22 @@ class MailingStore:
     def put(self, list_id: str, email: str, external_id: str | None, full_name: str | None, status: int) -> Subscriber:
         """Store the member as given, whatever it was (the backdoor's change); a new address gets the next id."""
         with self._lock:
-            members = self._members(list_id)
-            _check_email(email)
-            found = _find(members, email)
-            if found is None:
-                found = Subscriber(self._next_id, list_id, email, external_id, status, full_name)
-                self._next_id += 1
-                members.append(found)
+            found = self._member(list_id, email, external_id, full_name, status)
             found.external_id, found.full_name, found.status = external_id, full_name, status
             return replace(found)
+
+    def _member(
+        self, list_id: str, email: str, external_id: str | None, full_name: str | None, status: int
+    ) -> Subscriber:
+        """The list's member with this address, added as given (with the next id) when it has none; under the lock."""
+        members = self._members(list_id)
+        _check_email(email)
+        found = _find(members, email)
+        if found is None:
+            found = Subscriber(self._next_id, list_id, email, external_id, status, full_name)
+            self._next_id += 1
+            members.append(found)
+        return found
 
     def remove(self, list_id: str, email: str) -> bool:
         """Forget the address entirely, as a platform's data-deletion request does; False if it was not there."""
