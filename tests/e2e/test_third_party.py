@@ -118,6 +118,8 @@ def make_project(tmp: Path, service: Service) -> Path:
         demo.unlink()
         shutil.rmtree(project / "xslt" / demo.stem, ignore_errors=True)
         shutil.rmtree(project / "wsdl" / demo.stem, ignore_errors=True)
+    shutil.rmtree(project / "flows")  # the demo's flows go with the systems they connect
+    shutil.rmtree(project / "xslt" / "flows", ignore_errors=True)
     shutil.copytree(HERE / service.system, project, dirs_exist_ok=True)
     legacy = project / "wsdl" / service.system
     legacy.mkdir()
