@@ -352,7 +352,7 @@ def _passthrough_operation(
         message = f"{config.name} takes no request; only request-response operations pass through"
         raise ConfigError(message, file=str(adapter.file), key=key)
     try:
-        call = PassthroughCall(upstream, upstream.operation(config.name), adapter.credentials)
+        call = PassthroughCall(upstream, upstream.operation(config.name))
     except ConfigError as exc:
         raise ConfigError(exc.message, file=str(adapter.file), key=key) from exc
     timeouts = config.timeouts or adapter.timeouts

@@ -7,8 +7,8 @@ The transport's and lxml's exceptions become soapbridge errors below this module
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -32,6 +32,7 @@ from .wsdl import UpstreamOperation, load_service
 from .wsse import UsernameToken
 
 NO_RETRY = Retry(attempts=1)
+A = TypeVar("A")
 #: How one try of an upstream call ended: an answer, a SOAP fault, or a failure of one kind.
 OK, FAULT, TIMEOUT, UNAVAILABLE, ERROR, CIRCUIT_OPEN = "ok", "fault", "timeout", "unavailable", "error", "circuit_open"
 
@@ -89,28 +90,54 @@ class Upstream:
         Only an idempotent call is tried again, and only after a transient failure."""
         timeouts = timeouts or self.timeouts
         deadline = deadline or Deadline(timeouts.deadline)
-        retry = self.retry if idempotent else NO_RETRY
-        with self.bulkhead.slot(deadline):
-            answer = with_retries(
-                lambda: self._attempt(operation, body, deadline, timeouts),
-                retry,
-                deadline,
-                f"{self.name} {operation.name}",
-                retrying=lambda: record_retry(self.name, operation.name),
-            )
+        answer = self.guarded(
+            operation.name,
+            lambda: self._exchange(operation, body, deadline, timeouts),
+            lambda answer: isinstance(answer, LegacyFault),
+            deadline=deadline,
+            timeouts=timeouts,
+            idempotent=idempotent,
+        )
         if isinstance(answer, LegacyFault):
             self._fault_seen(operation, answer)
             raise translate(answer, self._rules, self.name) from None
         return answer
+
+    def guarded(
+        self,
+        operation: str,
+        exchange: Callable[[], A],
+        is_fault: Callable[[A], bool],
+        *,
+        deadline: Deadline,
+        timeouts: Timeouts,
+        idempotent: bool,
+    ) -> A:
+        """exchange() under the system's policies (every caller's: mapped and pass-through): a bulkhead slot,
+        retries only when idempotent, and each try through the circuit breaker, recorded as an answer, a
+        fault (is_fault) or a failure; a failure, or a slow answer, counts against the system."""
+        with self.bulkhead.slot(deadline):
+            return with_retries(
+                lambda: self._attempt(operation, exchange, is_fault, deadline, timeouts),
+                self.retry if idempotent else NO_RETRY,
+                deadline,
+                f"{self.name} {operation}",
+                retrying=lambda: record_retry(self.name, operation),
+            )
 
     def health(self) -> dict[str, Any]:
         """The circuit's state, shared by the workers, and this worker's calls in progress (JSON-ready)."""
         return {**self.breaker.health(), "in_flight": self.bulkhead.in_flight}
 
     def _attempt(
-        self, operation: UpstreamOperation, body: etree._Element, deadline: Deadline, timeouts: Timeouts
-    ) -> etree._Element | LegacyFault:
-        """One try through the circuit breaker: a failure, or a slow answer, counts against the system."""
+        self,
+        operation: str,
+        exchange: Callable[[], A],
+        is_fault: Callable[[A], bool],
+        deadline: Deadline,
+        timeouts: Timeouts,
+    ) -> A:
+        """One try through the circuit breaker."""
         if deadline.expired:
             raise self.transport.late(deadline, timeouts.operation, sent=False)
         try:
@@ -120,14 +147,7 @@ class Upstream:
             raise
         started = time.monotonic()
         try:
-            sent_id = current_correlation_id()
-            message, headers = self._message(operation, body, sent_id), call_headers(operation, sent_id)
-            self.exchange.sent(operation.name, self.address, headers, message)
-            response = self.transport.post(self.address, message, headers, deadline=deadline, timeouts=timeouts)
-            self.exchange.received(operation.name, response.status, response.content_type, response.content)
-            answer = read_answer(
-                response.content, response.status, response.content_type, operation.soap_version, self.name
-            )
+            answer = exchange()
         except UpstreamError as exc:
             self._record(operation, outcome_of(exc), time.monotonic() - started)
             self.breaker.failed(probe)
@@ -137,17 +157,31 @@ class Upstream:
             self.breaker.abandoned(probe)
             raise
         seconds = time.monotonic() - started
-        self._record(operation, FAULT if isinstance(answer, LegacyFault) else OK, seconds)
+        self._record(operation, FAULT if is_fault(answer) else OK, seconds)
         (self.breaker.failed if seconds > self.slow_call else self.breaker.succeeded)(probe)
         return answer
+
+    def _exchange(
+        self, operation: UpstreamOperation, body: etree._Element, deadline: Deadline, timeouts: Timeouts
+    ) -> etree._Element | LegacyFault:
+        sent_id = current_correlation_id()
+        message, headers = self._message(operation, body, sent_id), call_headers(operation, sent_id)
+        self.exchange.sent(operation.name, self.address, headers, message)
+        response = self.transport.post(self.address, message, headers, deadline=deadline, timeouts=timeouts)
+        self.exchange.received(operation.name, response.status, response.content_type, response.content)
+        return read_answer(response.content, response.status, response.content_type, operation.soap_version, self.name)
 
     def _fault_seen(self, operation: UpstreamOperation, fault: LegacyFault) -> None:
         compiled = matching_rule(fault, self._rules)
         self.exchange.fault(operation.name, fault, None if compiled is None else str(compiled))
 
-    def _record(self, operation: UpstreamOperation, outcome: str, seconds: float) -> None:
-        record_upstream(UpstreamCall(self.name, operation.name, outcome, seconds))
+    def _record(self, operation: str, outcome: str, seconds: float) -> None:
+        record_upstream(UpstreamCall(self.name, operation, outcome, seconds))
         self.recent.record(failed=outcome not in (OK, FAULT), fault=outcome == FAULT)
+
+    def outbound(self, operation: UpstreamOperation) -> Outbound:
+        """The operation's outbound message, composed once: the adapter's WS-Security and WS-Addressing."""
+        return self._outbound.get(operation.name) or self._compose(operation)
 
     def _compose(self, operation: UpstreamOperation) -> Outbound:
         action = operation.addressing_action
@@ -157,7 +191,7 @@ class Upstream:
 
     def _message(self, operation: UpstreamOperation, body: etree._Element, correlation_id: str | None = None) -> bytes:
         """The envelope, with a fresh UsernameToken for each try, and WS-Addressing when the WSDL uses it."""
-        outbound = self._outbound.get(operation.name) or self._compose(operation)
+        outbound = self.outbound(operation)
         return outbound.message(body, outbound.values(correlation_id or current_correlation_id()))
 
 

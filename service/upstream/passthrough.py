@@ -12,75 +12,41 @@ is for a mapped call, and counts against its circuit. A SOAP fault is an answer,
 from __future__ import annotations
 
 import contextlib
-import time
 
 from lxml import etree
 
 from .._perthread import PerThread
-from ..config import Credentials, Timeouts
-from ..errors import UpstreamError, UpstreamUnavailable, XmlError
+from ..config import Timeouts
+from ..errors import UpstreamUnavailable, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION
-from ..telemetry.context import UpstreamCall, record_retry, record_upstream
 from ..xmlparse import carries_doctype, check_well_formed, make_parser, well_formed_parser
-from .client import CIRCUIT_OPEN, ERROR, FAULT, NO_RETRY, OK, Upstream, call_headers, current_correlation_id, outcome_of
+from .client import Upstream, call_headers, current_correlation_id
 from .deadline import Deadline
 from .envelope import TRANSIENT_STATUS, UNPROCESSED_STATUS
-from .outbound import Addressing, Outbound
-from .retry import with_retries
 from .transport import HttpAnswer
 from .wsdl import UpstreamOperation
-from .wsse import UsernameToken
 
 
 class PassthroughCall:
     """One legacy operation published unchanged: its outbound envelope composed once, its calls guarded by the
     system's Upstream policies."""
 
-    def __init__(self, upstream: Upstream, operation: UpstreamOperation, credentials: Credentials | None) -> None:
+    def __init__(self, upstream: Upstream, operation: UpstreamOperation) -> None:
         self.upstream = upstream
         self.operation = operation
-        token = UsernameToken(credentials) if credentials and credentials.type == "wsse-username-token" else None
-        action = operation.addressing_action
-        wsa = Addressing(action, upstream.address) if action is not None else None
-        self.outbound = Outbound(operation.soap_version, token, wsa)
+        self.outbound = upstream.outbound(operation)
         self.answers = AnswerCheck(operation.soap_version, upstream.name)
 
     def send(self, payload: bytes, *, deadline: Deadline, timeouts: Timeouts, idempotent: bool) -> HttpAnswer:
         """The legacy answer to payload (a SOAP answer, fault or not), or ours raised (UpstreamError)."""
-        upstream, name = self.upstream, self.operation.name
-        with upstream.bulkhead.slot(deadline):
-            return with_retries(
-                lambda: self._attempt(payload, deadline, timeouts),
-                upstream.retry if idempotent else NO_RETRY,
-                deadline,
-                f"{upstream.name} {name}",
-                retrying=lambda: record_retry(upstream.name, name),
-            )
-
-    def _attempt(self, payload: bytes, deadline: Deadline, timeouts: Timeouts) -> HttpAnswer:
-        upstream = self.upstream
-        if deadline.expired:
-            raise upstream.transport.late(deadline, timeouts.operation, sent=False)
-        try:
-            probe = upstream.breaker.admit()
-        except UpstreamUnavailable:
-            self._record(CIRCUIT_OPEN, 0.0)
-            raise
-        started = time.monotonic()
-        try:
-            answer = self._exchange(payload, deadline, timeouts)
-        except UpstreamError as exc:
-            self._record(outcome_of(exc), time.monotonic() - started)
-            upstream.breaker.failed(probe)
-            raise
-        except BaseException:
-            self._record(ERROR, time.monotonic() - started)
-            upstream.breaker.abandoned(probe)
-            raise
-        seconds = time.monotonic() - started
-        self._record(FAULT if answer.status >= 400 else OK, seconds)
-        (upstream.breaker.failed if seconds > upstream.slow_call else upstream.breaker.succeeded)(probe)
-        return answer
+        return self.upstream.guarded(
+            self.operation.name,
+            lambda: self._exchange(payload, deadline, timeouts),
+            lambda answer: answer.status >= 400,
+            deadline=deadline,
+            timeouts=timeouts,
+            idempotent=idempotent,
+        )
 
     def _exchange(self, payload: bytes, deadline: Deadline, timeouts: Timeouts) -> HttpAnswer:
         upstream, operation = self.upstream, self.operation
@@ -91,11 +57,6 @@ class PassthroughCall:
         answer = upstream.transport.post(upstream.address, message, headers, deadline=deadline, timeouts=timeouts)
         upstream.exchange.received(operation.name, answer.status, answer.content_type, answer.content)
         return self.answers.check(answer)
-
-    def _record(self, outcome: str, seconds: float) -> None:
-        upstream = self.upstream
-        record_upstream(UpstreamCall(upstream.name, self.operation.name, outcome, seconds))
-        upstream.recent.record(failed=outcome not in (OK, FAULT), fault=outcome == FAULT)
 
 
 class AnswerCheck:
