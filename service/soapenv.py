@@ -74,15 +74,23 @@ def _envelope_pieces(version: str, prefix: str, with_header: bool) -> tuple[byte
     return tuple(serialize(root).split(marker))
 
 
+def envelope_version(tag: str) -> str | None:
+    """The SOAP version whose Envelope an element of this Clark name is; None for any other element."""
+    return _ENVELOPE_TAGS.get(tag)
+
+
+_ENVELOPE_TAGS = {f"{{{namespace}}}Envelope": version for version, namespace in ENVELOPE_BY_VERSION.items()}
+
+
 def open_envelope(root: etree._Element) -> tuple[str, etree._Element] | None:
     """(SOAP version, Body element) when root is a SOAP 1.1 or 1.2 Envelope; None for any other element."""
-    for version, namespace in ENVELOPE_BY_VERSION.items():
-        if root.tag == f"{{{namespace}}}Envelope":
-            body = root.find(f"{{{namespace}}}Body")
-            if body is None:
-                raise XmlError(f"the SOAP {version} Envelope has no Body")
-            return version, body
-    return None
+    version = envelope_version(root.tag)
+    if version is None:
+        return None
+    body = root.find(f"{{{ENVELOPE_BY_VERSION[version]}}}Body")
+    if body is None:
+        raise XmlError(f"the SOAP {version} Envelope has no Body")
+    return version, body
 
 
 @dataclass(frozen=True)

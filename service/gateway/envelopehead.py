@@ -28,6 +28,7 @@ from .._perthread import PerThread
 from ..errors import RequestError, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION
 from ..settings import Limits
+from ..soapenv import envelope_version
 from ..xmlparse import carries_doctype, check_well_formed, make_parser, syntax_error, well_formed_parser
 
 #: A start tag, or markup whose "<" starts no tag (a comment, a CDATA section, a PI or the XML declaration).
@@ -202,7 +203,7 @@ class _Head:
     def _root(self, tag: str) -> None:
         if tag == f"{{{self.namespace}}}Envelope":
             return
-        spoken = next((v for v, ns in ENVELOPE_BY_VERSION.items() if tag == f"{{{ns}}}Envelope"), None)
+        spoken = envelope_version(tag)
         raise OtherVersion(f"this endpoint speaks SOAP {self.version}; the envelope is {tag[:200]}", spoken)
 
     def _child(self, tag: str) -> None:

@@ -35,7 +35,14 @@ from .faults import Fault
 from .http import Request, Response
 from .idempotency import KEY_BLOCK, REPLAYED, Codec, Kept, KeyedRun, request_key
 from .passthroughwsdl import passthrough_wsdl
-from .soap import MustUnderstand, VersionMismatch, check_header_blocks, check_media_type, fault_response
+from .soap import (
+    MustUnderstand,
+    VersionMismatch,
+    check_header_blocks,
+    check_media_type,
+    fault_response,
+    sent_action,
+)
 from .wsdl import PublishedWsdl
 
 
@@ -102,7 +109,7 @@ class PassthroughEndpoint:
             raise
 
     def _operation(self, request: Request, head: EnvelopeHead) -> PassthroughOperation:
-        operation = self.system.operation_for(head.payload_tag, self._sent_action(request) or None)
+        operation = self.system.operation_for(head.payload_tag, sent_action(request, self.version) or None)
         if operation is None:
             published = ", ".join(sorted(self.system.operations))
             raise RequestError(
@@ -113,14 +120,10 @@ class PassthroughEndpoint:
 
     def _check_action(self, request: Request, operation: PassthroughOperation, head: EnvelopeHead) -> None:
         """The HTTP SOAPAction (1.1) or action parameter (1.2), and a wsa:Action, when sent, name the operation."""
-        sent, expected = self._sent_action(request), operation.binding.soap_action
+        sent, expected = sent_action(request, self.version), operation.binding.soap_action
         if sent and sent != expected:
             raise RequestError(f"the SOAPAction {sent[:200]!r} does not match the body's operation ({expected!r})")
         check_addressing(head.header, operation.call.operation.addressing_action or expected)
-
-    def _sent_action(self, request: Request) -> str:
-        sent = request.header("soapaction") if self.version == "1.1" else request.content_type_param("action")
-        return (sent or "").strip().strip('"')
 
     def _send(self, operation: PassthroughOperation, payload: bytes) -> HttpAnswer:
         timeouts = operation.timeouts

@@ -7,7 +7,7 @@ from lxml import etree
 from ..engine import Engine
 from ..errors import RequestError, XmlError
 from ..namespaces import ENVELOPE_BY_VERSION, SOAP12_ENV
-from ..soapenv import MEDIA_TYPES, content_type, read_envelope, serialize
+from ..soapenv import MEDIA_TYPES, content_type, envelope_version, read_envelope, serialize
 from ..telemetry.context import annotate, record_fault, record_rejected
 from ..xmlparse import parse_bytes
 from .addressing import UNDERSTOOD, adopt_correlation, check_addressing, stamp, stamped_envelope
@@ -67,7 +67,7 @@ class SoapEndpoint:
             record_rejected(exc.reason)
             raise
         if envelope.tag != f"{{{self.namespace}}}Envelope":
-            spoken = next((v for v, ns in ENVELOPE_BY_VERSION.items() if envelope.tag == f"{{{ns}}}Envelope"), None)
+            spoken = envelope_version(envelope.tag)
             raise VersionMismatch(
                 f"this endpoint speaks SOAP {self.version}; the envelope is {envelope.tag}", spoken or self.version
             )
@@ -97,8 +97,7 @@ class SoapEndpoint:
 
     def _check_action(self, request: Request, operation: str, header: etree._Element | None) -> None:
         """The HTTP SOAPAction (1.1) or action parameter (1.2), and a wsa:Action, when sent, name the operation."""
-        sent = request.header("soapaction") if self.version == "1.1" else request.content_type_param("action")
-        sent = (sent or "").strip().strip('"')
+        sent = sent_action(request, self.version)
         expected = soap_action(self.engine.contract, operation)
         if sent and sent != expected:
             raise RequestError(
@@ -123,6 +122,12 @@ def fault_response(
     record_fault(fault.code, fault.client)
     status, envelope = soap_fault(fault, version, endpoint)
     return Response(status, content_type(version), serialize(stamp(envelope)), headers or [])
+
+
+def sent_action(request: Request, version: str) -> str:
+    """The action the client named: the SOAPAction header (1.1) or the media type's action parameter (1.2)."""
+    sent = request.header("soapaction") if version == "1.1" else request.content_type_param("action")
+    return (sent or "").strip().strip('"')
 
 
 def check_media_type(request: Request, version: str) -> None:
